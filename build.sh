@@ -1,0 +1,36 @@
+#!/bin/bash
+# Installs what is missing (Debian 12 packages only) and builds into ./build.
+#   ./build.sh            packages to build and run
+#   ./build.sh --tests    also the packages the tests drive (systemd-container, dig, knot, ...)
+# CI=true turns warnings into errors.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcurl4-openssl-dev
+            libcpp-httplib-dev libssl-dev libtomlplusplus-dev catch2 libknot-dev libsqlite3-dev
+            nlohmann-json3-dev)
+# systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
+test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot python3 curl
+           procps psmisc util-linux)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = --tests ] && want+=("${test_pkgs[@]}")
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  [ "$(id -u)" = 0 ] || { echo "run as root to install packages" >&2; exit 1; }
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The knot package enables a knot.service we never want running on a test machine.
+  if printf '%s\n' "${missing[@]}" | grep -qx knot; then
+    systemctl disable --now knot >/dev/null 2>&1 || true
+  fi
+fi
+
+werror=OFF
+[ "${CI:-}" = true ] && werror=ON
+cmake -S . -B build -DPATCHBAY_WERROR=$werror >/dev/null
+cmake --build build -j"$(nproc)"
