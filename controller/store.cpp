@@ -1,0 +1,340 @@
+#include "store.h"
+
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace patchbay {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS zones (
+  name TEXT PRIMARY KEY,
+  serial INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tuples (
+  zone TEXT NOT NULL REFERENCES zones(name) ON DELETE CASCADE,
+  service TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  address TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  priority INTEGER NOT NULL,
+  weight INTEGER NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (zone, service, transport, address, port)
+);
+CREATE TABLE IF NOT EXISTS agents (
+  name TEXT PRIMARY KEY,
+  notify TEXT NOT NULL,
+  domains TEXT NOT NULL,
+  registered_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+  sha256 TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS changes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  zone TEXT NOT NULL,
+  serial INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
+// A prepared statement that finalizes itself; bind/step helpers return Results.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    bool ok() const { return stmt_ != nullptr; }
+    Statement& bind(int i, const std::string& text) {
+        sqlite3_bind_text(stmt_, i, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Statement& bind(int i, int64_t value) {
+        sqlite3_bind_int64(stmt_, i, value);
+        return *this;
+    }
+    // SQLITE_ROW or SQLITE_DONE, or an error.
+    Result<int> step() {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE) return rc;
+        return fail(ErrorKind::internal, std::string("database: ") + sqlite3_errmsg(db_));
+    }
+    std::string text(int col) const {
+        auto* p = sqlite3_column_text(stmt_, col);
+        return p ? reinterpret_cast<const char*>(p) : "";
+    }
+    int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+Error db_error(sqlite3* db, const std::string& what) {
+    return fail(ErrorKind::internal, what + ": " + sqlite3_errmsg(db));
+}
+
+// BEGIN IMMEDIATE … COMMIT, rolled back unless committed.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : db_(db) {
+        ok_ = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
+    ~Transaction() {
+        if (ok_ && !done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    bool ok() const { return ok_; }
+    Result<void> commit() {
+        done_ = true;
+        if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            return db_error(db_, "commit");
+        }
+        return {};
+    }
+
+private:
+    sqlite3* db_;
+    bool ok_ = false;
+    bool done_ = false;
+};
+
+std::string tuple_detail(const TupleKey& key) { return key.str(); }
+
+bool zone_exists(sqlite3* db, const std::string& zone) {
+    Statement q(db, "SELECT 1 FROM zones WHERE name = ?");
+    q.bind(1, zone);
+    auto rc = q.step();
+    return rc && *rc == SQLITE_ROW;
+}
+
+}  // namespace
+
+Result<Store> Store::open(const std::string& path) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             nullptr);
+    Store store(raw);
+    if (rc != SQLITE_OK)
+        return fail(ErrorKind::unavailable,
+                    "cannot open database " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    sqlite3_busy_timeout(raw, 5000);
+    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                               "PRAGMA foreign_keys = ON"}) {
+        if (auto r = store.exec(pragma); !r) return fail(ErrorKind::unavailable, path + ": " + r.error());
+    }
+    if (auto r = store.exec(kSchema); !r) return fail(ErrorKind::unavailable, path + ": " + r.error());
+    return store;
+}
+
+Result<void> Store::exec(const char* sql) const {
+    char* message = nullptr;
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string text = message ? message : "unknown error";
+        sqlite3_free(message);
+        return fail(ErrorKind::internal, "database: " + text);
+    }
+    return {};
+}
+
+// Inside an open transaction: serial + 1 (RFC 1982 wrap skips 0) and a change-log row.
+Result<Change> Store::bump(const std::string& zone, const std::string& action, const std::string& detail) {
+    Statement up(db_.get(),
+                 "UPDATE zones SET serial = CASE WHEN serial >= 4294967295 THEN 1 ELSE serial + 1 END "
+                 "WHERE name = ? RETURNING serial");
+    up.bind(1, zone);
+    auto rc = up.step();
+    if (!rc) return rc.failure();
+    if (*rc != SQLITE_ROW) return fail(ErrorKind::not_found, "no zone " + zone);
+    auto serial = static_cast<uint32_t>(up.integer(0));
+    Statement log(db_.get(), "INSERT INTO changes (at, zone, serial, action, detail) VALUES (?, ?, ?, ?, ?)");
+    log.bind(1, static_cast<int64_t>(std::time(nullptr))).bind(2, zone).bind(3, serial).bind(4, action).bind(5, detail);
+    if (auto r = log.step(); !r) return r.failure();
+    return Change{zone, serial, true};
+}
+
+Result<Change> Store::add_zone(const std::string& name) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    if (zone_exists(db_.get(), name)) return fail(ErrorKind::conflict, "zone " + name + " exists already");
+    // A new zone starts at serial 1 (the bump below makes it 1 from 0).
+    Statement ins(db_.get(), "INSERT INTO zones (name, serial) VALUES (?, 0)");
+    ins.bind(1, name);
+    if (auto r = ins.step(); !r) return r.failure();
+    auto change = bump(name, "zone add", name);
+    if (!change) return change;
+    if (auto r = tx.commit(); !r) return r.failure();
+    return change;
+}
+
+Result<Change> Store::remove_zone(const std::string& name) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    Change change{name, 0, true};
+    {
+        Statement del(db_.get(), "DELETE FROM zones WHERE name = ? RETURNING serial");
+        del.bind(1, name);
+        auto rc = del.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) return fail(ErrorKind::not_found, "no zone " + name);
+        change.serial = static_cast<uint32_t>(del.integer(0));
+        if (auto done = del.step(); !done) return done.failure();
+    }
+    Statement log(db_.get(), "INSERT INTO changes (at, zone, serial, action, detail) VALUES (?, ?, ?, 'zone rm', ?)");
+    log.bind(1, static_cast<int64_t>(std::time(nullptr))).bind(2, name).bind(3, change.serial).bind(4, name);
+    if (auto r = log.step(); !r) return r.failure();
+    if (auto r = tx.commit(); !r) return r.failure();
+    return change;
+}
+
+Result<std::vector<ZoneRow>> Store::zones() const {
+    Statement q(db_.get(), "SELECT name, serial FROM zones ORDER BY name");
+    std::vector<ZoneRow> out;
+    while (true) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc == SQLITE_DONE) break;
+        out.push_back({q.text(0), static_cast<uint32_t>(q.integer(1))});
+    }
+    return out;
+}
+
+Result<Change> Store::put_tuple(const Tuple& t) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    if (!zone_exists(db_.get(), t.domain)) return fail(ErrorKind::not_found, "no zone " + t.domain);
+    Statement same(db_.get(),
+                   "SELECT priority, weight, target FROM tuples WHERE zone = ? AND service = ? AND "
+                   "transport = ? AND address = ? AND port = ?");
+    same.bind(1, t.domain).bind(2, t.key.service).bind(3, t.key.transport).bind(4, t.key.address.str()).bind(5, t.key.port);
+    auto found = same.step();
+    if (!found) return found.failure();
+    std::string action = "tuple add";
+    if (*found == SQLITE_ROW) {
+        if (same.integer(0) == t.priority && same.integer(1) == t.weight && same.text(2) == t.target) {
+            Statement serial(db_.get(), "SELECT serial FROM zones WHERE name = ?");
+            serial.bind(1, t.domain);
+            if (auto r = serial.step(); !r) return r.failure();
+            return Change{t.domain, static_cast<uint32_t>(serial.integer(0)), false};
+        }
+        action = "tuple update";
+    }
+    Statement put(db_.get(),
+                  "INSERT INTO tuples (zone, service, transport, address, port, priority, weight, target) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (zone, service, transport, address, port) "
+                  "DO UPDATE SET priority = excluded.priority, weight = excluded.weight, target = excluded.target");
+    put.bind(1, t.domain).bind(2, t.key.service).bind(3, t.key.transport).bind(4, t.key.address.str());
+    put.bind(5, t.key.port).bind(6, t.priority).bind(7, t.weight).bind(8, t.target);
+    if (auto r = put.step(); !r) return r.failure();
+    auto change = bump(t.domain, action,
+                       tuple_detail(t.key) + " priority " + std::to_string(t.priority) + " weight " +
+                           std::to_string(t.weight));
+    if (!change) return change;
+    if (auto r = tx.commit(); !r) return r.failure();
+    return change;
+}
+
+Result<Change> Store::remove_tuple(const std::string& zone, const TupleKey& key) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    if (!zone_exists(db_.get(), zone)) return fail(ErrorKind::not_found, "no zone " + zone);
+    Statement del(db_.get(),
+                  "DELETE FROM tuples WHERE zone = ? AND service = ? AND transport = ? AND address = ? AND port = ?");
+    del.bind(1, zone).bind(2, key.service).bind(3, key.transport).bind(4, key.address.str()).bind(5, key.port);
+    if (auto r = del.step(); !r) return r.failure();
+    if (sqlite3_changes(db_.get()) == 0)
+        return fail(ErrorKind::not_found, "no tuple " + tuple_detail(key) + " in zone " + zone);
+    auto change = bump(zone, "tuple rm", tuple_detail(key));
+    if (!change) return change;
+    if (auto r = tx.commit(); !r) return r.failure();
+    return change;
+}
+
+Result<std::vector<Tuple>> Store::tuples(const std::optional<std::string>& zone) const {
+    if (zone && !zone_exists(db_.get(), *zone)) return fail(ErrorKind::not_found, "no zone " + *zone);
+    Statement q(db_.get(), zone ? "SELECT zone, service, transport, address, port, priority, weight, target "
+                                  "FROM tuples WHERE zone = ? ORDER BY zone, service, transport, address, port"
+                                : "SELECT zone, service, transport, address, port, priority, weight, target "
+                                  "FROM tuples ORDER BY zone, service, transport, address, port");
+    if (zone) q.bind(1, *zone);
+    std::vector<Tuple> out;
+    while (true) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc == SQLITE_DONE) break;
+        auto address = Address::parse(q.text(3));
+        if (!address) return fail(ErrorKind::internal, "database holds a bad address: " + address.error());
+        Tuple t;
+        t.domain = q.text(0);
+        t.key = TupleKey{q.text(1), q.text(2), *address, static_cast<uint16_t>(q.integer(4))};
+        t.priority = static_cast<uint16_t>(q.integer(5));
+        t.weight = static_cast<uint16_t>(q.integer(6));
+        t.target = q.text(7);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+Result<void> Store::put_agent(const AgentRow& agent) {
+    Statement put(db_.get(),
+                  "INSERT INTO agents (name, notify, domains, registered_at) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT (name) DO UPDATE SET notify = excluded.notify, domains = excluded.domains, "
+                  "registered_at = excluded.registered_at");
+    put.bind(1, agent.name).bind(2, agent.notify.str()).bind(3, nlohmann::json(agent.domains).dump());
+    put.bind(4, agent.registered_at);
+    if (auto r = put.step(); !r) return r.failure();
+    return {};
+}
+
+Result<std::vector<AgentRow>> Store::agents() const {
+    Statement q(db_.get(), "SELECT name, notify, domains, registered_at FROM agents ORDER BY name");
+    std::vector<AgentRow> out;
+    while (true) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc == SQLITE_DONE) break;
+        auto notify = Endpoint::parse(q.text(1));
+        auto domains = nlohmann::json::parse(q.text(2), nullptr, false);
+        if (!notify || !domains.is_array()) continue;  // written by us; skip rather than fail the listing
+        AgentRow row{q.text(0), *notify, {}, q.integer(3)};
+        for (const auto& d : domains)
+            if (d.is_string()) row.domains.push_back(d.get<std::string>());
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+Result<void> Store::add_token_hash(const std::string& name, const std::string& sha256_hex) {
+    Statement put(db_.get(), "INSERT OR IGNORE INTO tokens (sha256, name, created_at) VALUES (?, ?, ?)");
+    put.bind(1, sha256_hex).bind(2, name).bind(3, static_cast<int64_t>(std::time(nullptr)));
+    if (auto r = put.step(); !r) return r.failure();
+    return {};
+}
+
+Result<bool> Store::has_token_hash(const std::string& sha256_hex) const {
+    Statement q(db_.get(), "SELECT 1 FROM tokens WHERE sha256 = ?");
+    q.bind(1, sha256_hex);
+    auto rc = q.step();
+    if (!rc) return rc.failure();
+    return *rc == SQLITE_ROW;
+}
+
+Result<int64_t> Store::token_count() const {
+    Statement q(db_.get(), "SELECT count(*) FROM tokens");
+    auto rc = q.step();
+    if (!rc) return rc.failure();
+    return q.integer(0);
+}
+
+}  // namespace patchbay

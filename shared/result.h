@@ -8,11 +8,16 @@
 
 namespace patchbay {
 
+// What went wrong, in a word that callers map to an exit code or an HTTP status.
+enum class ErrorKind { invalid, not_found, conflict, unauthorized, unavailable, internal };
+
 struct Error {
     std::string message;
+    ErrorKind kind = ErrorKind::invalid;
 };
 
 inline Error fail(std::string message) { return Error{std::move(message)}; }
+inline Error fail(ErrorKind kind, std::string message) { return Error{std::move(message), kind}; }
 
 template <class T>
 class [[nodiscard]] Result {
@@ -32,6 +37,9 @@ public:
     const T* operator->() const { return &value(); }
 
     const std::string& error() const { return std::get<1>(v_).message; }
+    ErrorKind kind() const { return std::get<1>(v_).kind; }
+    // The whole error, to pass on unchanged: `return r.failure();`
+    Error failure() const { return std::get<1>(v_); }
 
 private:
     std::variant<T, Error> v_;
@@ -41,14 +49,16 @@ template <>
 class [[nodiscard]] Result<void> {
 public:
     Result() = default;
-    Result(Error error) : error_(std::move(error.message)), failed_(true) {}
+    Result(Error error) : error_(std::move(error)), failed_(true) {}
 
     bool ok() const { return !failed_; }
     explicit operator bool() const { return ok(); }
-    const std::string& error() const { return error_; }
+    const std::string& error() const { return error_.message; }
+    ErrorKind kind() const { return error_.kind; }
+    Error failure() const { return error_; }
 
 private:
-    std::string error_;
+    Error error_;
     bool failed_ = false;
 };
 

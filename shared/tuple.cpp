@@ -20,7 +20,7 @@ Result<uint16_t> parse_u16(std::string_view text, std::string_view what) {
     return static_cast<uint16_t>(value);
 }
 
-Result<Tuple> make_tuple(std::string_view domain, std::string_view service,
+Result<Tuple> parse_tuple(std::string_view domain, std::string_view service,
                          std::string_view transport, std::string_view address,
                          std::string_view port, std::string_view priority,
                          std::string_view weight, std::string_view target) {
@@ -38,8 +38,8 @@ Result<Tuple> make_tuple(std::string_view domain, std::string_view service,
     if (!a) return fail("address: " + a.error());
     t.key.address = *a;
     auto p = parse_u16(port, "port");
-    if (!p) return fail(p.error());
-    if (*p == 0) return fail("port must be from 1 to 65535, got 0");
+    if (!p || *p == 0)
+        return fail("port must be a whole number from 1 to 65535, got '" + std::string(port) + "'");
     t.key.port = *p;
     auto pr = parse_u16(priority, "priority");
     if (!pr) return fail(pr.error());

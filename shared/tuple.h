@@ -35,9 +35,9 @@ struct Tuple {
     auto operator<=>(const Tuple&) const = default;
 };
 
-// Builds a tuple from user text, validating and normalizing every field.
+// Builds a tuple from user text (named so that ADL never picks std::make_tuple), validating and normalizing every field.
 // Errors name the field and the bad value.
-Result<Tuple> make_tuple(std::string_view domain, std::string_view service,
+Result<Tuple> parse_tuple(std::string_view domain, std::string_view service,
                          std::string_view transport, std::string_view address,
                          std::string_view port, std::string_view priority = "1",
                          std::string_view weight = "100", std::string_view target = "");

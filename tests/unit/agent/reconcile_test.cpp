@@ -106,7 +106,7 @@ TEST_CASE("a domain never seen complete stops nothing") {
     CHECK(plan.held);
     CHECK(units(plan.keep) == units(first.start));
     // Starts for known domains still happen.
-    auto other = make_tuple("other.com", "http", "tcp", "10.10.10.123", "81");
+    auto other = parse_tuple("other.com", "http", "tcp", "10.10.10.123", "81");
     auto mixed = reconcile({{"hostdomain.com", std::nullopt}, {"other.com", std::vector<Tuple>{*other}}},
                            {ip("10.10.10.123")}, kCatalog, running_from(first.start));
     CHECK(units(mixed.start) == std::vector<std::string>{"patchbay-http@10.10.10.123:81-tcp.service"});
@@ -122,8 +122,8 @@ TEST_CASE("a domain known to be empty stops what it placed") {
 }
 
 TEST_CASE("services without a unit template are ignored; the same tuple in two domains runs once") {
-    auto ftp = make_tuple("hostdomain.com", "ftp", "tcp", "10.10.10.121", "21");
-    auto dup = make_tuple("second.com", "http", "tcp", "10.10.10.121", "80");
+    auto ftp = parse_tuple("hostdomain.com", "ftp", "tcp", "10.10.10.121", "21");
+    auto dup = parse_tuple("second.com", "http", "tcp", "10.10.10.121", "80");
     auto plan = reconcile({{"hostdomain.com", std::vector<Tuple>{*ftp, seed_tuples()[0]}},
                            {"second.com", std::vector<Tuple>{*dup}}},
                           {ip("10.10.10.121")}, kCatalog, {});
@@ -132,7 +132,7 @@ TEST_CASE("services without a unit template are ignored; the same tuple in two d
 }
 
 TEST_CASE("IPv6 tuples match IPv6 addresses") {
-    auto v6 = make_tuple("hostdomain.com", "http", "tcp", "2001:DB8::1", "443");
+    auto v6 = parse_tuple("hostdomain.com", "http", "tcp", "2001:DB8::1", "443");
     REQUIRE(v6);
     auto plan = reconcile({{"hostdomain.com", std::vector<Tuple>{*v6}}}, {ip("2001:db8:0::1")},
                           kCatalog, {});

@@ -9,7 +9,7 @@ namespace patchbay::test {
 
 inline Tuple tuple_of(const char* service, const char* address, const char* port,
                       const char* priority, const char* weight = "100") {
-    auto t = make_tuple("hostdomain.com", service, "tcp", address, port, priority, weight);
+    auto t = parse_tuple("hostdomain.com", service, "tcp", address, port, priority, weight);
     if (!t) throw std::runtime_error(t.error());
     return *t;
 }

@@ -5,8 +5,8 @@
 
 using namespace patchbay;
 
-TEST_CASE("make_tuple normalizes every field") {
-    auto t = make_tuple("HostDomain.COM.", "_HTTP", "TCP", "2001:0db8:0000::0001", "80", "2", "50");
+TEST_CASE("parse_tuple normalizes every field") {
+    auto t = parse_tuple("HostDomain.COM.", "_HTTP", "TCP", "2001:0db8:0000::0001", "80", "2", "50");
     REQUIRE(t);
     CHECK(t->domain == "hostdomain.com");
     CHECK(t->key.service == "http");
@@ -17,7 +17,7 @@ TEST_CASE("make_tuple normalizes every field") {
     CHECK(t->weight == 50);
 }
 
-TEST_CASE("make_tuple names the bad field") {
+TEST_CASE("parse_tuple names the bad field") {
     struct Row {
         std::vector<const char*> args;
         const char* says;
@@ -28,7 +28,7 @@ TEST_CASE("make_tuple names the bad field") {
         {{"x.com", "http", "ftp", "10.0.0.1", "80"}, "transport 'ftp'"},
         {{"x.com", "http", "tcp", "10.0.0.300", "80"}, "not an IP address"},
         {{"x.com", "http", "tcp", "10.0.0.1", "65536"}, "port must be"},
-        {{"x.com", "http", "tcp", "10.0.0.1", "0"}, "port must be from 1"},
+        {{"x.com", "http", "tcp", "10.0.0.1", "0"}, "port must be a whole number from 1"},
         {{"x.com", "http", "tcp", "10.0.0.1", "80x"}, "port must be"},
         {{"x.com", "http", "tcp", "10.0.0.1", "80", "-1"}, "priority must be"},
         {{"x.com", "http", "tcp", "10.0.0.1", "80", "1", "1e3"}, "weight must be"},
@@ -36,9 +36,9 @@ TEST_CASE("make_tuple names the bad field") {
     };
     for (const auto& row : rows) {
         auto& a = row.args;
-        auto t = a.size() == 5   ? make_tuple(a[0], a[1], a[2], a[3], a[4])
-                 : a.size() == 6 ? make_tuple(a[0], a[1], a[2], a[3], a[4], a[5])
-                                 : make_tuple(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+        auto t = a.size() == 5   ? parse_tuple(a[0], a[1], a[2], a[3], a[4])
+                 : a.size() == 6 ? parse_tuple(a[0], a[1], a[2], a[3], a[4], a[5])
+                                 : parse_tuple(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
         INFO(row.says);
         REQUIRE_FALSE(t);
         CHECK_THAT(t.error(), Catch::Contains(row.says));

@@ -1,0 +1,218 @@
+#include "command.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "tuple.h"
+
+namespace patchbay {
+
+const char* const kCliUsage =
+    "usage: patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]\n"
+    "  zone add DOMAIN            zone rm DOMAIN            zone ls\n"
+    "  tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]\n"
+    "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
+    "  tuple ls [DOMAIN]          agent ls                  status\n"
+    "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
+
+namespace {
+
+using nlohmann::json;
+
+Error usage(const std::string& message) { return fail(ErrorKind::invalid, message); }
+
+// Fixed-width columns, the way `ip`/`systemctl` print tables.
+std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<size_t> width(header.size());
+    for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+    for (const auto& row : rows)
+        for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    std::ostringstream out;
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string text;
+        for (size_t i = 0; i < cells.size(); ++i) {
+            text += cells[i];
+            if (i + 1 < cells.size()) text += std::string(width[i] - cells[i].size() + 2, ' ');
+        }
+        out << text << "\n";
+    };
+    line(header);
+    for (const auto& row : rows) line(row);
+    return out.str();
+}
+
+std::string str(const json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_null()) return "";
+    return v.dump();
+}
+
+std::string tuple_text(const json& t) {
+    std::string address = str(t["address"]);
+    if (address.find(':') != std::string::npos) address = "[" + address + "]";
+    return str(t["service"]) + "/" + str(t["transport"]) + " " + address + ":" + str(t["port"]);
+}
+
+}  // namespace
+
+Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
+                                    const std::function<std::optional<std::string>(const char*)>& env) {
+    Invocation inv;
+    inv.controller = env("PATCHBAY_CONTROLLER").value_or("http://127.0.0.1:8080");
+    inv.token = env("PATCHBAY_TOKEN").value_or("");
+    std::vector<std::string> words;
+    for (size_t i = 0; i < argv.size(); ++i) {
+        const std::string& a = argv[i];
+        if (a.size() > 2 && a.starts_with("--")) {
+            std::string name = a.substr(2), value;
+            auto eq = name.find('=');
+            if (eq != std::string::npos) {
+                value = name.substr(eq + 1);
+                name = name.substr(0, eq);
+            } else {
+                if (name == "help") return usage(kCliUsage);
+                if (i + 1 >= argv.size()) return usage("--" + name + " needs a value");
+                value = argv[++i];
+            }
+            if (name == "controller") inv.controller = value;
+            else if (name == "token") inv.token = value;
+            else if (name == "output") {
+                if (value != "json" && value != "text") return usage("--output must be text or json, got '" + value + "'");
+                inv.json = value == "json";
+            } else if (name == "priority" || name == "weight" || name == "target") inv.options[name] = value;
+            else return usage("unknown option --" + name);
+        } else {
+            words.push_back(a);
+        }
+    }
+    if (words.empty()) return usage(kCliUsage);
+    inv.noun = words[0];
+    size_t first_arg = 1;
+    if (inv.noun != "status") {
+        if (words.size() < 2) return usage("'" + inv.noun + "' needs a verb\n" + kCliUsage);
+        inv.verb = words[1];
+        first_arg = 2;
+    }
+    inv.args.assign(words.begin() + static_cast<long>(first_arg), words.end());
+    return inv;
+}
+
+Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::string(const std::string&)>& escape) {
+    const auto& a = inv.args;
+    auto want = [&](size_t lo, size_t hi, const char* shape) -> Result<void> {
+        if (a.size() < lo || a.size() > hi)
+            return usage("usage: patchbay " + inv.noun + " " + inv.verb + " " + shape);
+        return {};
+    };
+    auto no_options = [&]() -> Result<void> {
+        if (!inv.options.empty())
+            return usage("--" + inv.options.begin()->first + " only goes with 'tuple add'");
+        return {};
+    };
+    std::string what = inv.noun + (inv.verb.empty() ? "" : " " + inv.verb);
+    if (what != "tuple add")
+        if (auto r = no_options(); !r) return r.failure();
+    if (what == "status") {
+        if (!a.empty()) return usage("usage: patchbay status");
+        return ApiRequest{"GET", "/v1/status", std::nullopt};
+    }
+    if (what == "zone ls" || what == "agent ls") {
+        if (auto r = want(0, 0, ""); !r) return r.failure();
+        return ApiRequest{"GET", inv.noun == "zone" ? "/v1/zones" : "/v1/agents", std::nullopt};
+    }
+    if (what == "zone add" || what == "zone rm") {
+        if (auto r = want(1, 1, "DOMAIN"); !r) return r.failure();
+        if (inv.verb == "add") return ApiRequest{"POST", "/v1/zones", json{{"name", a[0]}}};
+        return ApiRequest{"DELETE", "/v1/zones/" + escape(a[0]), std::nullopt};
+    }
+    if (what == "tuple ls") {
+        if (auto r = want(0, 1, "[DOMAIN]"); !r) return r.failure();
+        if (a.empty()) return ApiRequest{"GET", "/v1/tuples", std::nullopt};
+        return ApiRequest{"GET", "/v1/zones/" + escape(a[0]) + "/tuples", std::nullopt};
+    }
+    if (what == "tuple add" || what == "tuple rm") {
+        const char* shape = inv.verb == "add"
+                                ? "DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]"
+                                : "DOMAIN SERVICE TRANSPORT ADDRESS PORT";
+        if (auto r = want(5, 5, shape); !r) return r.failure();
+        auto opt = [&](const char* name, const char* fallback) {
+            auto it = inv.options.find(name);
+            return it == inv.options.end() ? std::string(fallback) : it->second;
+        };
+        // Validate here so a typo is caught before anything is sent.
+        auto t = parse_tuple(a[0], a[1], a[2], a[3], a[4], opt("priority", "1"), opt("weight", "100"),
+                            opt("target", ""));
+        if (!t) return usage(t.error());
+        if (inv.verb == "rm")
+            return ApiRequest{"DELETE",
+                              "/v1/zones/" + escape(t->domain) + "/tuples/" + escape(t->key.service) + "/" +
+                                  escape(t->key.transport) + "/" + escape(t->key.address.str()) + "/" +
+                                  std::to_string(t->key.port),
+                              std::nullopt};
+        json body{{"service", t->key.service}, {"transport", t->key.transport}, {"address", t->key.address.str()},
+                  {"port", t->key.port},       {"priority", t->priority},       {"weight", t->weight}};
+        if (!t->target.empty()) body["target"] = t->target;
+        return ApiRequest{"POST", "/v1/zones/" + escape(t->domain) + "/tuples", body};
+    }
+    return usage("unknown command '" + what + "'\n" + kCliUsage);
+}
+
+std::string render(const Invocation& inv, const json& body) {
+    if (inv.json) return body.dump(2) + "\n";
+    std::string what = inv.noun + (inv.verb.empty() ? "" : " " + inv.verb);
+    if (what == "zone ls") {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& z : body) rows.push_back({str(z["name"]), str(z["serial"])});
+        return table({"ZONE", "SERIAL"}, rows);
+    }
+    if (what == "tuple ls") {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& t : body)
+            rows.push_back({str(t["zone"]), str(t["service"]), str(t["transport"]), str(t["address"]),
+                            str(t["port"]), str(t["priority"]), str(t["weight"]), str(t["target"])});
+        return table({"ZONE", "SERVICE", "TRANSPORT", "ADDRESS", "PORT", "PRIORITY", "WEIGHT", "TARGET"}, rows);
+    }
+    if (what == "agent ls") {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& ag : body) {
+            std::string domains;
+            for (const auto& d : ag["domains"]) domains += (domains.empty() ? "" : ",") + str(d);
+            rows.push_back({str(ag["name"]), str(ag["notify"]), domains});
+        }
+        return table({"AGENT", "NOTIFY", "DOMAINS"}, rows);
+    }
+    if (what == "status") {
+        std::ostringstream out;
+        out << body["zones"].size() << " zones, " << str(body["tuples"]) << " tuples, " << body["agents"].size()
+            << " agents\n";
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& z : body["zones"]) rows.push_back({str(z["name"]), str(z["serial"])});
+        if (!rows.empty()) out << table({"ZONE", "SERIAL"}, rows);
+        return out.str();
+    }
+    std::string serial = " (serial " + str(body["serial"]) + ")";
+    if (what == "zone add") return "added zone " + str(body["zone"]) + serial + "\n";
+    if (what == "zone rm") return "removed zone " + str(body["zone"]) + "\n";
+    if (what == "tuple add") {
+        bool changed = body.value("changed", true);
+        return std::string(changed ? "placed " : "unchanged ") + tuple_text(body["tuple"]) + " in " +
+               str(body["zone"]) + serial + "\n";
+    }
+    if (what == "tuple rm") {
+        std::string address = inv.args[3];
+        return "removed " + inv.args[1] + "/" + inv.args[2] + " " + address + ":" + inv.args[4] + " from " +
+               str(body["zone"]) + serial + "\n";
+    }
+    return body.dump(2) + "\n";
+}
+
+int exit_code_for(long status) {
+    if (status >= 200 && status < 300) return kExitOk;
+    if (status == 400 || status == 422) return kExitUsage;
+    if (status == 401 || status == 403) return kExitUnauthorized;
+    if (status == 404) return kExitNotFound;
+    if (status == 409) return kExitConflict;
+    return kExitFailed;
+}
+
+}  // namespace patchbay

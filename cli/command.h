@@ -1,0 +1,62 @@
+// The CLI's grammar as pure functions: argv ⇒ an Invocation ⇒ the API request it
+// stands for; an API answer ⇒ the text (or JSON) the operator sees and the exit code.
+//
+//   patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]
+//     zone add DOMAIN | zone rm DOMAIN | zone ls
+//     tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]
+//     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
+//     agent ls | status
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "result.h"
+
+namespace patchbay {
+
+// Exit codes (also in docs/cli.md).
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitFailed = 1,        // the controller failed (5xx) or answered unexpectedly
+    kExitUsage = 2,         // bad command line or invalid input (also a 400 answer)
+    kExitNotFound = 3,      // 404
+    kExitConflict = 4,      // 409
+    kExitUnauthorized = 5,  // 401
+    kExitUnreachable = 6,   // no answer from the controller
+};
+
+struct Invocation {
+    std::string controller;  // URL
+    std::string token;
+    bool json = false;
+    std::string noun, verb;
+    std::vector<std::string> args;
+    std::map<std::string, std::string> options;  // --priority, --weight, --target
+};
+
+struct ApiRequest {
+    std::string method;
+    std::string path;
+    std::optional<nlohmann::json> body;
+};
+
+extern const char* const kCliUsage;
+
+// `env` looks up PATCHBAY_CONTROLLER / PATCHBAY_TOKEN. Errors say what is wrong.
+Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
+                                    const std::function<std::optional<std::string>(const char*)>& env);
+// Validates the arguments (offline) and builds the request. `escape` percent-encodes a
+// path segment.
+Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::string(const std::string&)>& escape);
+// What to print for a successful answer.
+std::string render(const Invocation& inv, const nlohmann::json& body);
+// The exit code for an HTTP status.
+int exit_code_for(long status);
+
+}  // namespace patchbay

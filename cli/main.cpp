@@ -1,0 +1,48 @@
+// patchbay: the operators' CLI (grammar in command.h, exit codes in docs/cli.md).
+#include <curl/curl.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "api_client.h"
+#include "command.h"
+
+using namespace patchbay;
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto env = [](const char* name) -> std::optional<std::string> {
+        const char* v = std::getenv(name);
+        if (!v || !*v) return std::nullopt;
+        return std::string(v);
+    };
+    auto inv = parse_invocation(args, env);
+    if (!inv) {
+        std::cerr << "patchbay: " << inv.error() << "\n";
+        return kExitUsage;
+    }
+    auto request = plan_request(*inv, ApiClient::segment);
+    if (!request) {
+        std::cerr << "patchbay: " << request.error() << "\n";
+        return kExitUsage;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    ApiClient client(inv->controller, inv->token);
+    auto answer = client.call(request->method, request->path, request->body ? &*request->body : nullptr);
+    curl_global_cleanup();
+    if (!answer) {
+        std::cerr << "patchbay: " << answer.error() << "\n";
+        return kExitUnreachable;
+    }
+    int code = exit_code_for(answer->status);
+    if (code != kExitOk) {
+        std::string message = answer->body.is_object() && answer->body.contains("error")
+                                  ? answer->body["error"].get<std::string>()
+                                  : "HTTP " + std::to_string(answer->status);
+        if (inv->json) std::cout << answer->body.dump(2) << "\n";
+        std::cerr << "patchbay: " << message << "\n";
+        return code;
+    }
+    std::cout << render(*inv, answer->body);
+    return kExitOk;
+}

@@ -1,0 +1,66 @@
+// The controller's mutation path, in the order DESIGN.md §2 fixes: one store
+// transaction (data + serial + change log), then a new immutable zone snapshot swapped
+// into the DNS server (readers never lock), then NOTIFY to the agents of that zone.
+// All public methods are thread-safe (API worker threads call them).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dns_server.h"
+#include "notify.h"
+#include "store.h"
+#include "zone.h"
+
+namespace patchbay {
+
+struct Status {
+    std::vector<ZoneRow> zones;
+    std::vector<AgentRow> agents;
+    size_t tuples = 0;
+};
+
+class Controller {
+public:
+    Controller(Store store, DnsSettings settings);
+
+    // Wires the I/O shells in; either may be null (tests, or DNS not started yet).
+    void attach(DnsServer* dns, Notifier* notifier);
+    // The snapshot the DNS serves now (built from the store).
+    Result<std::shared_ptr<const ZoneSet>> snapshot();
+
+    Result<Change> add_zone(const std::string& name);
+    Result<Change> remove_zone(const std::string& name);
+    Result<std::vector<ZoneRow>> zones();
+    Result<Change> put_tuple(const Tuple& tuple);
+    Result<Change> remove_tuple(const std::string& zone, const TupleKey& key);
+    Result<std::vector<Tuple>> tuples(const std::optional<std::string>& zone);
+    // Registers (or refreshes) an agent and NOTIFYs it at once for its domains, so it
+    // picks up what changed while it was away.
+    Result<void> register_agent(const AgentRow& agent);
+    Result<std::vector<AgentRow>> agents();
+    Result<Status> status();
+
+    // True when `token` is one of the stored API tokens.
+    bool authorized(const std::string& token);
+    // Stores a token's digest (bootstrap and --dev).
+    Result<void> add_token(const std::string& name, const std::string& token);
+    Result<int64_t> token_count();
+
+private:
+    // Caller holds mu_. Rebuilds the snapshot, publishes it, notifies agents of `zone`.
+    void publish(const Change& change);
+    void notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents);
+    Result<std::shared_ptr<const ZoneSet>> build();
+
+    std::mutex mu_;
+    Store store_;
+    DnsSettings settings_;
+    DnsServer* dns_ = nullptr;
+    Notifier* notifier_ = nullptr;
+};
+
+}  // namespace patchbay

@@ -1,0 +1,80 @@
+// The controller's durable state in SQLite (WAL, synchronous=FULL): zones with their
+// serials, tuples, registered agents, API token hashes and the change log.
+// Every mutation is one transaction that changes the data, bumps the zone's serial and
+// appends to the change log, so an acknowledged change survives a crash whole or not at
+// all. Not thread-safe: the caller serializes access (one writer at a time).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "address.h"
+#include "result.h"
+#include "tuple.h"
+
+namespace patchbay {
+
+struct ZoneRow {
+    std::string name;
+    uint32_t serial = 0;
+};
+
+struct AgentRow {
+    std::string name;
+    Endpoint notify;
+    std::vector<std::string> domains;
+    int64_t registered_at = 0;  // unix seconds
+};
+
+// What a mutation did: the zone's serial after it, and whether anything changed
+// (an identical tuple added again changes nothing and keeps the serial).
+struct Change {
+    std::string zone;
+    uint32_t serial = 0;
+    bool changed = false;
+};
+
+class Store {
+public:
+    // Opens (creating if needed) the database at `path`. Errors name the path.
+    static Result<Store> open(const std::string& path);
+
+    // Errors: conflict when the zone exists.
+    Result<Change> add_zone(const std::string& name);
+    // Errors: not_found when the zone does not exist. Removes its tuples too.
+    Result<Change> remove_zone(const std::string& name);
+    Result<std::vector<ZoneRow>> zones() const;
+
+    // Adds the tuple, or updates priority/weight/target of the same placement.
+    // Errors: not_found when its zone does not exist.
+    Result<Change> put_tuple(const Tuple& tuple);
+    // Errors: not_found when the zone or the tuple does not exist.
+    Result<Change> remove_tuple(const std::string& zone, const TupleKey& key);
+    // Every tuple, or those of one zone (not_found when that zone does not exist).
+    Result<std::vector<Tuple>> tuples(const std::optional<std::string>& zone = std::nullopt) const;
+
+    Result<void> put_agent(const AgentRow& agent);
+    Result<std::vector<AgentRow>> agents() const;
+
+    // Tokens are stored as SHA-256 hex digests only.
+    Result<void> add_token_hash(const std::string& name, const std::string& sha256_hex);
+    Result<bool> has_token_hash(const std::string& sha256_hex) const;
+    Result<int64_t> token_count() const;
+
+private:
+    struct Closer {
+        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+    };
+    explicit Store(sqlite3* db) : db_(db) {}
+    Result<void> exec(const char* sql) const;
+    Result<Change> bump(const std::string& zone, const std::string& action, const std::string& detail);
+
+    std::unique_ptr<sqlite3, Closer> db_;
+};
+
+}  // namespace patchbay

@@ -1,0 +1,119 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "seed.h"
+#include "store.h"
+
+using namespace patchbay;
+
+namespace {
+
+// A database file in a fresh directory, removed afterwards.
+struct TempDb {
+    std::filesystem::path dir;
+    TempDb() {
+        char tmpl[] = "/tmp/patchbay-store-XXXXXX";
+        dir = mkdtemp(tmpl);
+    }
+    ~TempDb() { std::filesystem::remove_all(dir); }
+    std::string path() const { return (dir / "patchbay.db").string(); }
+};
+
+}  // namespace
+
+TEST_CASE("every mutation bumps its zone's serial; a no-op does not") {
+    TempDb tmp;
+    auto store = Store::open(tmp.path());
+    REQUIRE(store);
+    auto zone = store->add_zone("hostdomain.com");
+    REQUIRE(zone);
+    CHECK(zone->serial == 1);
+    uint32_t serial = 1;
+    for (const auto& t : test::seed_tuples()) {
+        auto c = store->put_tuple(t);
+        REQUIRE(c);
+        CHECK(c->changed);
+        CHECK(c->serial == ++serial);
+    }
+    auto again = store->put_tuple(test::seed_tuples()[0]);
+    REQUIRE(again);
+    CHECK_FALSE(again->changed);
+    CHECK(again->serial == serial);
+
+    auto reweighted = test::seed_tuples()[0];
+    reweighted.weight = 7;
+    auto update = store->put_tuple(reweighted);
+    REQUIRE(update);
+    CHECK(update->serial == ++serial);
+    auto tuples = store->tuples("hostdomain.com");
+    REQUIRE(tuples);
+    CHECK(tuples->size() == 5);
+    CHECK((*tuples)[0].weight == 7);
+
+    auto removed = store->remove_tuple("hostdomain.com", test::seed_tuples()[4].key);
+    REQUIRE(removed);
+    CHECK(removed->serial == ++serial);
+    CHECK(store->tuples()->size() == 4);
+}
+
+TEST_CASE("errors say what is missing or already there, and change nothing") {
+    TempDb tmp;
+    auto store = Store::open(tmp.path());
+    REQUIRE(store);
+    REQUIRE(store->add_zone("hostdomain.com"));
+    auto dup = store->add_zone("hostdomain.com");
+    REQUIRE_FALSE(dup);
+    CHECK(dup.kind() == ErrorKind::conflict);
+
+    auto orphan = test::seed_tuples()[0];
+    orphan.domain = "other.com";
+    auto r = store->put_tuple(orphan);
+    REQUIRE_FALSE(r);
+    CHECK(r.kind() == ErrorKind::not_found);
+    CHECK_THAT(r.error(), Catch::Contains("no zone other.com"));
+
+    auto gone = store->remove_tuple("hostdomain.com", test::seed_tuples()[0].key);
+    REQUIRE_FALSE(gone);
+    CHECK(gone.kind() == ErrorKind::not_found);
+    CHECK(store->zones()->at(0).serial == 1);
+}
+
+TEST_CASE("what was committed is there after reopening") {
+    TempDb tmp;
+    {
+        auto store = Store::open(tmp.path());
+        REQUIRE(store);
+        REQUIRE(store->add_zone("hostdomain.com"));
+        for (const auto& t : test::seed_tuples()) REQUIRE(store->put_tuple(t));
+        REQUIRE(store->put_agent({"h121", *Endpoint::parse("10.10.10.121:5300"), {"hostdomain.com"}, 42}));
+        REQUIRE(store->add_token_hash("admin", "abc"));
+    }
+    auto store = Store::open(tmp.path());
+    REQUIRE(store);
+    CHECK(store->zones()->at(0).serial == 6);
+    CHECK(*store->tuples() == test::seed_tuples());
+    auto agents = store->agents();
+    REQUIRE(agents->size() == 1);
+    CHECK(agents->at(0).notify.str() == "10.10.10.121:5300");
+    CHECK(agents->at(0).domains == std::vector<std::string>{"hostdomain.com"});
+    CHECK(*store->has_token_hash("abc"));
+    CHECK_FALSE(*store->has_token_hash("abd"));
+}
+
+TEST_CASE("removing a zone removes its tuples") {
+    TempDb tmp;
+    auto store = Store::open(tmp.path());
+    REQUIRE(store->add_zone("hostdomain.com"));
+    for (const auto& t : test::seed_tuples()) REQUIRE(store->put_tuple(t));
+    REQUIRE(store->remove_zone("hostdomain.com"));
+    CHECK(store->zones()->empty());
+    CHECK(store->tuples()->empty());
+    CHECK(store->remove_zone("hostdomain.com").kind() == ErrorKind::not_found);
+}
+
+TEST_CASE("an unwritable path is a clear error") {
+    auto store = Store::open("/proc/patchbay/no.db");
+    REQUIRE_FALSE(store);
+    CHECK_THAT(store.error(), Catch::Contains("/proc/patchbay/no.db"));
+}
