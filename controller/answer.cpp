@@ -1,0 +1,268 @@
+// answer: the query path as a short pipeline, its order written once in respond():
+//   parse → checks (opcode, format, EDNS version, question) → zone lookup → resolve
+//   → finish (rcode, AA, OPT; truncation happens as RRsets stop fitting).
+// Every check returns either "go on" or the rcode that ends the query; error rcodes all
+// reach finish() the same way, so one place shapes every error response.
+#include "answer.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <variant>
+
+namespace patchbay {
+
+namespace {
+
+struct PktFree {
+    void operator()(knot_pkt_t* pkt) const { knot_pkt_free(pkt); }
+};
+using PktPtr = std::unique_ptr<knot_pkt_t, PktFree>;
+
+// Our OPT record; knot_edns_init allocates its owner and rdata.
+class OptRecord {
+public:
+    OptRecord() { knot_rrset_init_empty(&rr_); }
+    ~OptRecord() { knot_rrset_clear(&rr_, nullptr); }
+    OptRecord(const OptRecord&) = delete;
+    OptRecord& operator=(const OptRecord&) = delete;
+    knot_rrset_t* get() { return &rr_; }
+
+private:
+    knot_rrset_t rr_;
+};
+
+// What the stages learn about a query.
+struct Request {
+    knot_pkt_t* query = nullptr;
+    int parse_error = KNOT_EOK;
+    bool edns = false;       // carried a well-formed OPT: the response gets one too
+    bool dnssec_ok = false;  // its DO bit, copied back (RFC 3225 §3)
+    size_t size_limit = 0;   // bytes the response may take
+};
+
+// Where the pipeline ended: an error rcode, or the zone that answers.
+using Verdict = std::variant<uint16_t, const Zone*>;
+
+// What resolving produced.
+struct Outcome {
+    uint16_t rcode = KNOT_RCODE_NOERROR;  // may be an extended rcode (> 15)
+    bool authoritative = false;
+};
+
+// RFC 6891 §6.2.5: below 512 counts as 512; above our size counts as ours.
+size_t size_limit(const knot_pkt_t* query, bool edns, Transport transport) {
+    if (transport == Transport::tcp) return KNOT_WIRE_MAX_PKTSIZE;
+    if (!edns) return KNOT_WIRE_MIN_PKTSIZE;
+    size_t asked = knot_edns_get_payload(query->opt_rr);
+    return std::clamp<size_t>(asked, KNOT_WIRE_MIN_PKTSIZE, edns_udp_size);
+}
+
+// --- checks: each returns nullopt to go on, or the rcode that ends the query ---------
+
+std::optional<uint16_t> check_opcode(const Request& req) {
+    if (knot_wire_get_opcode(req.query->wire) != KNOT_OPCODE_QUERY) return KNOT_RCODE_NOTIMPL;
+    return std::nullopt;
+}
+
+std::optional<uint16_t> check_format(const Request& req) {
+    // RFC 1035 §4.1.2 allows several questions; in practice exactly one (RFC 9619).
+    if (req.parse_error != KNOT_EOK || req.query->qname_size == 0) return KNOT_RCODE_FORMERR;
+    return std::nullopt;
+}
+
+std::optional<uint16_t> check_edns(const Request& req) {
+    if (req.edns && knot_edns_get_version(req.query->opt_rr) != KNOT_EDNS_VERSION) {
+        return KNOT_RCODE_BADVERS;  // RFC 6891 §6.1.3
+    }
+    return std::nullopt;
+}
+
+std::optional<uint16_t> check_question(const Request& req) {
+    if (knot_pkt_qclass(req.query) != KNOT_CLASS_IN) return KNOT_RCODE_REFUSED;
+    switch (knot_pkt_qtype(req.query)) {
+    case KNOT_RRTYPE_AXFR:
+    case KNOT_RRTYPE_IXFR:
+        return KNOT_RCODE_REFUSED;  // zone transfers come with a later issue
+    case KNOT_RRTYPE_OPT:
+    case KNOT_RRTYPE_TSIG:
+    case KNOT_RRTYPE_TKEY:
+        return KNOT_RCODE_FORMERR;  // meta types only valid in other sections (RFC 6895 §3.1)
+    case 253:                       // MAILB
+    case 254:                       // MAILA
+        return KNOT_RCODE_NOTIMPL;
+    default:
+        return std::nullopt;
+    }
+}
+
+Verdict check(const ZoneSet& zones, const Request& req) {
+    for (auto stage : {check_opcode, check_format, check_edns, check_question}) {
+        if (auto rcode = stage(req)) return *rcode;
+    }
+    const Zone* zone = zones.find(knot_pkt_qname(req.query));
+    if (zone == nullptr) return uint16_t{KNOT_RCODE_REFUSED};  // not ours: no referral
+    return zone;
+}
+
+// --- resolve -------------------------------------------------------------------------
+
+// The names an RRset points at whose addresses belong in the additional section
+// (RFC 1035 §3.3.11 for NS, RFC 2782 for SRV).
+const knot_dname_t* additional_name(const knot_rrset_t& rrset, uint16_t i) {
+    const knot_rdata_t* rd = knot_rdataset_at(&rrset.rrs, i);
+    if (rrset.type == KNOT_RRTYPE_NS) return rd->data;
+    if (rrset.type == KNOT_RRTYPE_SRV && rd->len > 6) return rd->data + 6;
+    return nullptr;
+}
+
+// Additional data is optional: whatever does not fit is left out without TC (RFC 2181 §9).
+void put_additional(knot_pkt_t* resp, const Zone& zone, const std::vector<const knot_rrset_t*>& answers) {
+    std::vector<const knot_rrset_t*> added;
+    knot_pkt_begin(resp, KNOT_ADDITIONAL);
+    for (const auto* rrset : answers) {
+        for (uint16_t i = 0; i < rrset->rrs.count; ++i) {
+            const knot_dname_t* name = additional_name(*rrset, i);
+            if (name == nullptr || knot_dname_in_bailiwick(name, zone.apex()) < 0) continue;
+            const ZoneNode* node = zone.find(name);
+            if (node == nullptr) continue;
+            for (uint16_t type : {KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA}) {
+                const knot_rrset_t* glue = node->find(type);
+                if (glue == nullptr || std::find(added.begin(), added.end(), glue) != added.end()) {
+                    continue;
+                }
+                if (knot_pkt_put(resp, KNOT_COMPR_HINT_NONE, glue, KNOT_PF_NOTRUNC) != KNOT_EOK) {
+                    return;
+                }
+                added.push_back(glue);
+            }
+        }
+    }
+}
+
+// RFC 2308 §3: the SOA goes in the authority section of NXDOMAIN and NODATA answers.
+void put_soa(knot_pkt_t* resp, const Zone& zone) {
+    knot_pkt_begin(resp, KNOT_AUTHORITY);
+    knot_pkt_put(resp, KNOT_COMPR_HINT_NONE, &zone.soa(), 0);  // too big: TC set
+}
+
+Outcome resolve(knot_pkt_t* resp, const Zone& zone, const Request& req) {
+    const ZoneNode* node = zone.find(knot_pkt_qname(req.query));
+    if (node == nullptr) {  // RFC 2308 §2.1
+        put_soa(resp, zone);
+        return {KNOT_RCODE_NXDOMAIN, true};
+    }
+    uint16_t qtype = knot_pkt_qtype(req.query);
+    std::vector<const knot_rrset_t*> answers;
+    for (const auto& rrset : node->rrsets) {
+        if (qtype == KNOT_RRTYPE_ANY || rrset->type == qtype) answers.push_back(rrset.get());
+    }
+    if (answers.empty()) {  // NODATA, also for empty non-terminals (RFC 2308 §2.2, RFC 8020)
+        put_soa(resp, zone);
+        return {KNOT_RCODE_NOERROR, true};
+    }
+    for (const auto* rrset : answers) {
+        // Owners equal the question name: point there, which also keeps its case.
+        if (knot_pkt_put(resp, KNOT_COMPR_HINT_QNAME, rrset, 0) != KNOT_EOK) {
+            return {KNOT_RCODE_NOERROR, true};  // did not fit: TC is set, client retries on TCP
+        }
+    }
+    put_additional(resp, zone, answers);
+    return {KNOT_RCODE_NOERROR, true};
+}
+
+// --- the pipeline --------------------------------------------------------------------
+
+// Error rcodes are decided before resolve() puts any record, so an error response holds
+// the question (when it parsed) and at most the OPT.
+void finish(knot_pkt_t* resp, const Request& req, const Outcome& outcome, OptRecord& opt) {
+    knot_wire_clear_aa(resp->wire);
+    if (outcome.authoritative) knot_wire_set_aa(resp->wire);
+    knot_wire_set_rcode(resp->wire, KNOT_EDNS_RCODE_LO(outcome.rcode));
+    if (!req.edns) return;
+    knot_edns_set_ext_rcode(opt.get(), static_cast<uint8_t>(KNOT_EDNS_RCODE_HI(outcome.rcode)));
+    knot_pkt_reclaim(resp, static_cast<uint16_t>(knot_edns_wire_size(opt.get())));
+    knot_pkt_begin(resp, KNOT_ADDITIONAL);
+    if (knot_pkt_put(resp, KNOT_COMPR_HINT_NONE, opt.get(), KNOT_PF_NOTRUNC) != KNOT_EOK) {
+        throw std::runtime_error("no room for the reserved OPT record");
+    }
+}
+
+bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport transport,
+             std::vector<uint8_t>& out) {
+    // libknot parses in place and may touch the query's header: work on a copy.
+    std::array<uint8_t, KNOT_WIRE_MAX_PKTSIZE> copy;
+    std::memcpy(copy.data(), wire, len);
+    PktPtr query(knot_pkt_new(copy.data(), static_cast<uint16_t>(len), nullptr));
+    if (!query) throw std::bad_alloc();
+
+    Request req;
+    req.query = query.get();
+    req.parse_error = knot_pkt_parse(query.get(), 0);
+    req.edns = req.parse_error == KNOT_EOK && knot_pkt_has_edns(query.get());
+    req.dnssec_ok = req.edns && knot_pkt_has_dnssec(query.get());
+    req.size_limit = size_limit(query.get(), req.edns, transport);
+
+    out.resize(req.size_limit);
+    PktPtr resp(knot_pkt_new(out.data(), static_cast<uint16_t>(out.size()), nullptr));
+    if (!resp) throw std::bad_alloc();
+    if (knot_pkt_init_response(resp.get(), query.get()) != KNOT_EOK) {
+        throw std::runtime_error("cannot start a response");
+    }
+
+    OptRecord opt;
+    if (req.edns) {
+        if (knot_edns_init(opt.get(), edns_udp_size, 0, KNOT_EDNS_VERSION, nullptr) != KNOT_EOK) {
+            throw std::bad_alloc();
+        }
+        if (req.dnssec_ok) knot_edns_set_do(opt.get());
+        knot_pkt_reserve(resp.get(), static_cast<uint16_t>(knot_edns_wire_size(opt.get())));
+    }
+
+    Verdict verdict = check(zones, req);
+    Outcome outcome;
+    if (auto* zone = std::get_if<const Zone*>(&verdict)) {
+        outcome = resolve(resp.get(), **zone, req);
+    } else {
+        outcome = {std::get<uint16_t>(verdict), false};
+    }
+    finish(resp.get(), req, outcome, opt);
+    out.resize(resp->size);
+    return true;
+}
+
+// The last resort: the query's header turned into a bare SERVFAIL.
+bool servfail(const uint8_t* query, std::vector<uint8_t>& out) {
+    out.assign(query, query + KNOT_WIRE_HEADER_SIZE);
+    knot_wire_set_qr(out.data());
+    knot_wire_clear_aa(out.data());
+    knot_wire_clear_tc(out.data());
+    knot_wire_clear_ra(out.data());
+    knot_wire_set_rcode(out.data(), KNOT_RCODE_SERVFAIL);
+    knot_wire_set_qdcount(out.data(), 0);
+    knot_wire_set_ancount(out.data(), 0);
+    knot_wire_set_nscount(out.data(), 0);
+    knot_wire_set_arcount(out.data(), 0);
+    return true;
+}
+
+}  // namespace
+
+bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
+            std::vector<uint8_t>& out) {
+    // RFC 1035 §4.1.1: no header, nothing to answer; never answer a response (loops).
+    if (query == nullptr || len < KNOT_WIRE_HEADER_SIZE || len > KNOT_WIRE_MAX_PKTSIZE ||
+        knot_wire_get_qr(query)) {
+        return false;
+    }
+    try {
+        return respond(zones, query, len, transport, out);
+    } catch (...) {
+        return servfail(query, out);
+    }
+}
+
+}  // namespace patchbay

@@ -1,0 +1,33 @@
+// answer: one DNS query in, one response out (or none). Pure: no sockets, no clock,
+// no state but the zone snapshot it is handed. The authoritative behaviour of RFC 1034
+// §4.3.2 for zones without delegations, wildcards or CNAMEs, with negative answers as
+// in RFC 2308 and EDNS(0) as in RFC 6891.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "zone.h"
+
+namespace patchbay {
+
+enum class Transport { udp, tcp };
+
+// The UDP payload size we advertise and accept at most (DNS flag day 2020).
+constexpr uint16_t edns_udp_size = 1232;
+
+// Writes into `out` (resized to fit; reuse it across calls to avoid reallocation) the
+// response to the query in query[0, len) and returns true. Returns false when the query
+// gets no response at all: shorter than a DNS header, or itself a response (QR set).
+//
+// Rcodes: NOERROR (answer or NODATA) and NXDOMAIN with AA set and the zone's SOA in
+// the authority section for negative answers; REFUSED for names outside every zone,
+// classes other than IN and zone transfers; FORMERR for queries that do not parse;
+// NOTIMP for opcodes other than QUERY; BADVERS for EDNS versions above 0; SERVFAIL
+// when answering itself fails. Over UDP a response larger than the client's size (512
+// without EDNS) is cut at a whole RRset with TC set. Never throws.
+bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
+            std::vector<uint8_t>& out);
+
+}  // namespace patchbay

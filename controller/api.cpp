@@ -1,0 +1,261 @@
+#include "api.h"
+
+#include <httplib.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "domain.h"
+
+namespace patchbay {
+
+namespace {
+
+using nlohmann::json;
+
+int http_status(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::invalid: return 400;
+        case ErrorKind::unauthorized: return 401;
+        case ErrorKind::not_found: return 404;
+        case ErrorKind::conflict: return 409;
+        case ErrorKind::unavailable: return 503;
+        case ErrorKind::internal: return 500;
+    }
+    return 500;
+}
+
+void reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump() + "\n", "application/json");
+}
+
+void reply_error(httplib::Response& res, const Error& error) {
+    reply(res, http_status(error.kind), json{{"error", error.message}});
+}
+
+json to_json(const ZoneRow& z) { return {{"name", z.name}, {"serial", z.serial}}; }
+
+json to_json(const Tuple& t) {
+    return {{"zone", t.domain},          {"service", t.key.service}, {"transport", t.key.transport},
+            {"address", t.key.address.str()}, {"port", t.key.port},  {"priority", t.priority},
+            {"weight", t.weight},        {"target", t.target}};
+}
+
+json to_json(const AgentRow& a) {
+    return {{"name", a.name}, {"notify", a.notify.str()}, {"domains", a.domains},
+            {"registered_at", a.registered_at}};
+}
+
+json to_json(const Change& c) { return {{"zone", c.zone}, {"serial", c.serial}, {"changed", c.changed}}; }
+
+// The body as a JSON object, or an error that says where parsing stopped.
+Result<json> parse_body(const httplib::Request& req) {
+    json body;
+    try {
+        body = json::parse(req.body);
+    } catch (const json::parse_error& e) {
+        return fail("body is not valid JSON: " + std::string(e.what()));
+    }
+    if (!body.is_object()) return fail("body must be a JSON object");
+    return body;
+}
+
+// A field as text: strings as they are, whole numbers printed. Absent ⇒ `fallback`.
+Result<std::string> text_field(const json& body, const char* name, std::optional<std::string> fallback) {
+    auto it = body.find(name);
+    if (it == body.end() || it->is_null()) {
+        if (fallback) return *fallback;
+        return fail(std::string("field '") + name + "' is required");
+    }
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
+    if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+    return fail(std::string("field '") + name + "' must be a string or a whole number");
+}
+
+// Rejects fields the endpoint does not know, so a typo never passes silently.
+Result<void> only_fields(const json& body, std::initializer_list<const char*> known) {
+    for (const auto& [key, value] : body.items()) {
+        bool ok = false;
+        for (const char* k : known) ok = ok || key == k;
+        if (!ok) return fail("unknown field '" + key + "'");
+    }
+    return {};
+}
+
+Result<Tuple> tuple_from(const std::string& zone, const json& body) {
+    if (auto r = only_fields(body, {"service", "transport", "address", "port", "priority", "weight", "target"}); !r)
+        return r.failure();
+    std::string f[7];
+    const char* names[7] = {"service", "transport", "address", "port", "priority", "weight", "target"};
+    std::optional<std::string> defaults[7] = {std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                                              "1", "100", ""};
+    for (int i = 0; i < 7; ++i) {
+        auto v = text_field(body, names[i], defaults[i]);
+        if (!v) return v.failure();
+        f[i] = *v;
+    }
+    return parse_tuple(zone, f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+}
+
+std::string bearer(const httplib::Request& req) {
+    auto header = req.get_header_value("Authorization");
+    constexpr std::string_view prefix = "Bearer ";
+    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return "";
+    return header.substr(prefix.size());
+}
+
+void routes(httplib::Server& s, Controller& c) {
+    s.Get("/v1/zones", [&c](const httplib::Request&, httplib::Response& res) {
+        auto zones = c.zones();
+        if (!zones) return reply_error(res, zones.failure());
+        json out = json::array();
+        for (const auto& z : *zones) out.push_back(to_json(z));
+        reply(res, 200, out);
+    });
+    s.Post("/v1/zones", [&c](const httplib::Request& req, httplib::Response& res) {
+        auto body = parse_body(req);
+        if (!body) return reply_error(res, body.failure());
+        if (auto r = only_fields(*body, {"name"}); !r) return reply_error(res, r.failure());
+        auto name = text_field(*body, "name", std::nullopt);
+        if (!name) return reply_error(res, name.failure());
+        auto change = c.add_zone(*name);
+        if (!change) return reply_error(res, change.failure());
+        reply(res, 201, to_json(*change));
+    });
+    s.Delete(R"(/v1/zones/([^/]+))", [&c](const httplib::Request& req, httplib::Response& res) {
+        auto change = c.remove_zone(req.matches[1]);
+        if (!change) return reply_error(res, change.failure());
+        reply(res, 200, to_json(*change));
+    });
+    auto list_tuples = [&c](const std::optional<std::string>& zone, httplib::Response& res) {
+        auto tuples = c.tuples(zone);
+        if (!tuples) return reply_error(res, tuples.failure());
+        json out = json::array();
+        for (const auto& t : *tuples) out.push_back(to_json(t));
+        reply(res, 200, out);
+    };
+    s.Get("/v1/tuples", [list_tuples](const httplib::Request& req, httplib::Response& res) {
+        list_tuples(req.has_param("zone") ? std::optional(req.get_param_value("zone")) : std::nullopt, res);
+    });
+    s.Get(R"(/v1/zones/([^/]+)/tuples)", [list_tuples](const httplib::Request& req, httplib::Response& res) {
+        list_tuples(std::string(req.matches[1]), res);
+    });
+    s.Post(R"(/v1/zones/([^/]+)/tuples)", [&c](const httplib::Request& req, httplib::Response& res) {
+        auto body = parse_body(req);
+        if (!body) return reply_error(res, body.failure());
+        auto tuple = tuple_from(req.matches[1], *body);
+        if (!tuple) return reply_error(res, tuple.failure());
+        auto change = c.put_tuple(*tuple);
+        if (!change) return reply_error(res, change.failure());
+        json out = to_json(*change);
+        out["tuple"] = to_json(*tuple);
+        reply(res, change->changed ? 201 : 200, out);
+    });
+    s.Delete(R"(/v1/zones/([^/]+)/tuples/([^/]+)/([^/]+)/([^/]+)/([^/]+))",
+             [&c](const httplib::Request& req, httplib::Response& res) {
+                 auto tuple = parse_tuple(req.matches[1].str(), req.matches[2].str(), req.matches[3].str(),
+                                         req.matches[4].str(), req.matches[5].str());
+                 if (!tuple) return reply_error(res, tuple.failure());
+                 auto change = c.remove_tuple(tuple->domain, tuple->key);
+                 if (!change) return reply_error(res, change.failure());
+                 reply(res, 200, to_json(*change));
+             });
+    s.Post("/v1/agents", [&c](const httplib::Request& req, httplib::Response& res) {
+        auto body = parse_body(req);
+        if (!body) return reply_error(res, body.failure());
+        if (auto r = only_fields(*body, {"name", "notify", "domains"}); !r) return reply_error(res, r.failure());
+        auto name = text_field(*body, "name", std::nullopt);
+        auto notify = text_field(*body, "notify", std::nullopt);
+        if (!name) return reply_error(res, name.failure());
+        if (!notify) return reply_error(res, notify.failure());
+        if (name->empty() || name->size() > 253) return reply_error(res, fail("field 'name' must be 1 to 253 characters"));
+        auto endpoint = Endpoint::parse(*notify);
+        if (!endpoint) return reply_error(res, fail("field 'notify': " + endpoint.error()));
+        // An agent listening on the wildcard is reached at the address it called from.
+        if (endpoint->address == Address{} || endpoint->address == Address{Family::v6, {}}) {
+            auto peer = Address::parse(req.remote_addr);
+            if (!peer) return reply_error(res, fail("field 'notify' is a wildcard and the peer address is unknown"));
+            endpoint->address = *peer;
+        }
+        AgentRow agent{*name, *endpoint, {}, static_cast<int64_t>(std::time(nullptr))};
+        auto domains = body->find("domains");
+        if (domains == body->end() || !domains->is_array())
+            return reply_error(res, fail("field 'domains' must be an array of domain names"));
+        for (const auto& d : *domains) {
+            if (!d.is_string()) return reply_error(res, fail("field 'domains' must hold only strings"));
+            auto domain = normalize_domain(d.get<std::string>());
+            if (!domain) return reply_error(res, fail("field 'domains': " + domain.error()));
+            agent.domains.push_back(*domain);
+        }
+        if (auto r = c.register_agent(agent); !r) return reply_error(res, r.failure());
+        reply(res, 200, to_json(agent));
+    });
+    s.Get("/v1/agents", [&c](const httplib::Request&, httplib::Response& res) {
+        auto agents = c.agents();
+        if (!agents) return reply_error(res, agents.failure());
+        json out = json::array();
+        for (const auto& a : *agents) out.push_back(to_json(a));
+        reply(res, 200, out);
+    });
+    s.Get("/v1/status", [&c](const httplib::Request&, httplib::Response& res) {
+        auto status = c.status();
+        if (!status) return reply_error(res, status.failure());
+        json zones = json::array(), agents = json::array();
+        for (const auto& z : status->zones) zones.push_back(to_json(z));
+        for (const auto& a : status->agents) agents.push_back(to_json(a));
+        reply(res, 200, {{"zones", zones}, {"agents", agents}, {"tuples", status->tuples}});
+    });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Api>> Api::start(Controller& controller, const Endpoint& listen) {
+    std::unique_ptr<Api> api(new Api());
+    api->server_ = std::make_unique<httplib::Server>();
+    auto& s = *api->server_;
+    s.set_pre_routing_handler([&controller](const httplib::Request& req, httplib::Response& res) {
+        if (controller.authorized(bearer(req))) return httplib::Server::HandlerResponse::Unhandled;
+        res.set_header("WWW-Authenticate", "Bearer");
+        reply(res, 401, json{{"error", "missing or unknown API token (send Authorization: Bearer TOKEN)"}});
+        return httplib::Server::HandlerResponse::Handled;
+    });
+    s.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+            std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        std::cerr << "API " << req.method << " " << req.path << " failed: " << what << "\n";
+        reply(res, 500, json{{"error", "internal error: " + what}});
+    });
+    s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        reply(res, res.status, json{{"error", res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
+                                                                : "request failed"}});
+    });
+    s.set_payload_max_length(1 << 20);
+    routes(s, controller);
+
+    std::string host = listen.address.str();
+    int port = listen.port;
+    if (port == 0) {
+        port = s.bind_to_any_port(host);
+        if (port <= 0) return fail(ErrorKind::unavailable, "cannot bind API " + listen.str());
+    } else if (!s.bind_to_port(host, port)) {
+        return fail(ErrorKind::unavailable, "cannot bind API " + listen.str() + " (in use, or not an address here?)");
+    }
+    api->bound_ = Endpoint{listen.address, static_cast<uint16_t>(port)};
+    api->thread_ = std::thread([server = api->server_.get()] { server->listen_after_bind(); });
+    return api;
+}
+
+Api::~Api() {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace patchbay

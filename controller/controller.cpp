@@ -1,0 +1,152 @@
+#include "controller.h"
+
+#include <iostream>
+
+#include "domain.h"
+#include "token.h"
+
+namespace patchbay {
+
+Controller::Controller(Store store, DnsSettings settings)
+    : store_(std::move(store)), settings_(std::move(settings)) {}
+
+void Controller::attach(DnsServer* dns, Notifier* notifier) {
+    std::lock_guard lock(mu_);
+    dns_ = dns;
+    notifier_ = notifier;
+}
+
+Result<std::shared_ptr<const ZoneSet>> Controller::build() {
+    auto zones = store_.zones();
+    if (!zones) return zones.failure();
+    auto tuples = store_.tuples();
+    if (!tuples) return tuples.failure();
+    std::vector<ZoneInput> inputs;
+    for (const auto& z : *zones) inputs.push_back({z.name, z.serial});
+    return build_zone_set(inputs, *tuples, settings_);
+}
+
+Result<std::shared_ptr<const ZoneSet>> Controller::snapshot() {
+    std::lock_guard lock(mu_);
+    return build();
+}
+
+void Controller::publish(const Change& change) {
+    if (!change.changed) return;
+    if (dns_) {
+        auto set = build();
+        // The change is committed; a snapshot that cannot be built is logged and the
+        // next successful change publishes everything.
+        if (set) dns_->publish(*set);
+        else std::cerr << "cannot rebuild zones after a change of " << change.zone << ": " << set.error() << "\n";
+    }
+    auto agents = store_.agents();
+    if (agents) notify_agents(change.zone, change.serial, *agents);
+}
+
+void Controller::notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents) {
+    if (!notifier_) return;
+    std::vector<Endpoint> targets;
+    for (const auto& a : agents)
+        for (const auto& d : a.domains)
+            if (d == zone) targets.push_back(a.notify);
+    if (!targets.empty()) notifier_->notify(zone, serial, targets);
+}
+
+Result<Change> Controller::add_zone(const std::string& name) {
+    auto normalized = normalize_domain(name);
+    if (!normalized) return fail("zone: " + normalized.error());
+    std::lock_guard lock(mu_);
+    auto change = store_.add_zone(*normalized);
+    if (change) publish(*change);
+    return change;
+}
+
+Result<Change> Controller::remove_zone(const std::string& name) {
+    auto normalized = normalize_domain(name);
+    if (!normalized) return fail("zone: " + normalized.error());
+    std::lock_guard lock(mu_);
+    auto change = store_.remove_zone(*normalized);
+    if (change) publish(*change);
+    return change;
+}
+
+Result<std::vector<ZoneRow>> Controller::zones() {
+    std::lock_guard lock(mu_);
+    return store_.zones();
+}
+
+Result<Change> Controller::put_tuple(const Tuple& tuple) {
+    std::lock_guard lock(mu_);
+    auto change = store_.put_tuple(tuple);
+    if (change) publish(*change);
+    return change;
+}
+
+Result<Change> Controller::remove_tuple(const std::string& zone, const TupleKey& key) {
+    std::lock_guard lock(mu_);
+    auto change = store_.remove_tuple(zone, key);
+    if (change) publish(*change);
+    return change;
+}
+
+Result<std::vector<Tuple>> Controller::tuples(const std::optional<std::string>& zone) {
+    std::optional<std::string> normalized;
+    if (zone) {
+        auto z = normalize_domain(*zone);
+        if (!z) return fail("zone: " + z.error());
+        normalized = *z;
+    }
+    std::lock_guard lock(mu_);
+    return store_.tuples(normalized);
+}
+
+Result<void> Controller::register_agent(const AgentRow& agent) {
+    std::lock_guard lock(mu_);
+    if (auto r = store_.put_agent(agent); !r) return r;
+    auto zones = store_.zones();
+    if (!zones) return zones.failure();
+    for (const auto& z : *zones)
+        for (const auto& d : agent.domains)
+            if (d == z.name) notify_agents(z.name, z.serial, {agent});
+    return {};
+}
+
+Result<std::vector<AgentRow>> Controller::agents() {
+    std::lock_guard lock(mu_);
+    return store_.agents();
+}
+
+Result<Status> Controller::status() {
+    std::lock_guard lock(mu_);
+    Status s;
+    auto zones = store_.zones();
+    if (!zones) return zones.failure();
+    auto agents = store_.agents();
+    if (!agents) return agents.failure();
+    auto tuples = store_.tuples();
+    if (!tuples) return tuples.failure();
+    s.zones = std::move(*zones);
+    s.agents = std::move(*agents);
+    s.tuples = tuples->size();
+    return s;
+}
+
+bool Controller::authorized(const std::string& token) {
+    if (token.empty()) return false;
+    std::lock_guard lock(mu_);
+    auto found = store_.has_token_hash(token_digest(token));
+    return found && *found;
+}
+
+Result<void> Controller::add_token(const std::string& name, const std::string& token) {
+    std::lock_guard lock(mu_);
+    return store_.add_token_hash(name, token_digest(token));
+}
+
+Result<int64_t> Controller::token_count() {
+    std::lock_guard lock(mu_);
+    return store_.token_count();
+}
+
+}  // namespace patchbay

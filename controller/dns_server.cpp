@@ -1,0 +1,439 @@
+// dns_server: sockets and the poll(2) loop around answer(). One thread owns every fd;
+// the only state shared with other threads is the atomic zone snapshot and the stop
+// flag, announced through an eventfd. TCP follows RFC 7766: 2-byte length framing,
+// several queries per connection (answered in order), idle connections closed.
+#include "dns_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "answer.h"
+
+namespace patchbay {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A file descriptor, closed when dropped.
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    Fd& operator=(Fd&& other) noexcept {
+        std::swap(fd_, other.fd_);
+        return *this;
+    }
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
+std::string errno_text(int err) { return std::system_category().message(err); }
+
+struct SocketAddress {
+    sockaddr_storage storage{};
+    socklen_t len = 0;
+    const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+SocketAddress to_sockaddr(const Endpoint& e) {
+    SocketAddress a;
+    if (e.address.family == Family::v4) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(e.port);
+        std::memcpy(&in->sin_addr, e.address.bytes.data(), 4);
+        a.len = sizeof(sockaddr_in);
+    } else {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(e.port);
+        std::memcpy(&in6->sin6_addr, e.address.bytes.data(), 16);
+        a.len = sizeof(sockaddr_in6);
+    }
+    return a;
+}
+
+int set_int_option(int fd, int level, int name, int value) {
+    return ::setsockopt(fd, level, name, &value, sizeof value);
+}
+
+// A non-blocking socket bound to `e` (listening, for TCP). *err gets errno on failure.
+Result<Fd> open_bound_socket(const Endpoint& e, int type, int* err = nullptr) {
+    const char* proto = type == SOCK_DGRAM ? "UDP" : "TCP";
+    bool v6 = e.address.family == Family::v6;
+    auto failed = [&](const char* what) -> Error {
+        int saved = errno;
+        if (err) *err = saved;
+        return fail(std::string("cannot ") + what + " " + proto + " " + e.str() + ": " +
+                    errno_text(saved));
+    };
+    Fd fd(::socket(v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) return failed("create socket for");
+    // TCP: rebind at once after a restart despite TIME_WAIT. Not UDP: there Linux would
+    // let a second server share the port and split the queries between the two.
+    if (type == SOCK_STREAM && set_int_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1) < 0) {
+        return failed("set SO_REUSEADDR on");
+    }
+    // One family per socket: an IPv6 wildcard must not steal the IPv4 port.
+    if (v6 && set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0) return failed("set IPV6_V6ONLY on");
+    // Learn each datagram's destination so replies leave from the address asked.
+    if (type == SOCK_DGRAM) {
+        int r = v6 ? set_int_option(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
+                   : set_int_option(fd.get(), IPPROTO_IP, IP_PKTINFO, 1);
+        if (r < 0) return failed("set packet info on");
+    }
+    auto addr = to_sockaddr(e);
+    if (::bind(fd.get(), addr.get(), addr.len) < 0) return failed("bind");
+    if (type == SOCK_STREAM && ::listen(fd.get(), 128) < 0) return failed("listen on");
+    return fd;
+}
+
+Result<uint16_t> local_port(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) {
+        return fail("cannot read the bound port: " + errno_text(errno));
+    }
+    if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+    return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+}
+
+// One received datagram: who sent it, to which local address, and its size.
+struct Datagram {
+    sockaddr_storage peer{};
+    socklen_t peer_len = 0;
+    std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    size_t control_len = 0;
+    size_t size = 0;
+};
+
+std::optional<Datagram> receive_datagram(int fd, std::vector<uint8_t>& buffer) {
+    Datagram d;
+    iovec iov{buffer.data(), buffer.size()};
+    msghdr msg{};
+    msg.msg_name = &d.peer;
+    msg.msg_namelen = sizeof d.peer;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = d.control.data();
+    msg.msg_controllen = d.control.size();
+    ssize_t n = ::recvmsg(fd, &msg, 0);
+    if (n < 0) return std::nullopt;
+    if (msg.msg_flags & MSG_TRUNC) return Datagram{};  // size 0: answer() drops it
+    d.peer_len = msg.msg_namelen;
+    d.control_len = msg.msg_controllen;
+    d.size = static_cast<size_t>(n);
+    return d;
+}
+
+// Replies from the address the query went to (the packet info we got, turned around).
+void send_datagram(int fd, const Datagram& to, const std::vector<uint8_t>& data) {
+    std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    size_t control_len = 0;
+    msghdr in{};
+    in.msg_control = const_cast<char*>(to.control.data());
+    in.msg_controllen = to.control_len;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&in); c != nullptr; c = CMSG_NXTHDR(&in, c)) {
+        auto* out = reinterpret_cast<cmsghdr*>(control.data());
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo info;
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            info.ipi_spec_dst = info.ipi_addr;
+            info.ipi_ifindex = 0;  // let routing pick the interface
+            *out = {CMSG_LEN(sizeof info), IPPROTO_IP, IP_PKTINFO};
+            std::memcpy(CMSG_DATA(out), &info, sizeof info);
+            control_len = CMSG_SPACE(sizeof info);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            *out = {CMSG_LEN(sizeof(in6_pktinfo)), IPPROTO_IPV6, IPV6_PKTINFO};
+            std::memcpy(CMSG_DATA(out), CMSG_DATA(c), sizeof(in6_pktinfo));
+            control_len = CMSG_SPACE(sizeof(in6_pktinfo));
+        }
+    }
+    iovec iov{const_cast<uint8_t*>(data.data()), data.size()};
+    msghdr msg{};
+    msg.msg_name = const_cast<sockaddr_storage*>(&to.peer);
+    msg.msg_namelen = to.peer_len;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control_len ? control.data() : nullptr;
+    msg.msg_controllen = control_len;
+    ::sendmsg(fd, &msg, 0);  // UDP is best effort: a full buffer drops the reply
+}
+
+constexpr size_t max_connections = 256;
+constexpr auto idle_timeout = std::chrono::seconds(10);  // RFC 7766 §6.2.3: "seconds"
+constexpr int datagrams_per_wakeup = 64;                 // fairness between sockets
+constexpr size_t max_pending_output = 256 * 1024;        // stop reading a slow reader
+
+struct Listener {
+    Endpoint endpoint;
+    Fd udp;
+    Fd tcp;
+};
+
+struct Connection {
+    Fd fd;
+    std::vector<uint8_t> in;
+    std::vector<uint8_t> out;
+    size_t sent = 0;
+    Clock::time_point last_activity;
+    bool peer_done = false;  // EOF read: close once the output is flushed
+    bool closed = false;
+};
+
+// UDP and TCP on one endpoint; with port 0 both get the same ephemeral port, retried a
+// few times because the kernel picks the UDP port without knowing TCP's.
+Result<Listener> open_listener(const Endpoint& endpoint) {
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        auto udp = open_bound_socket(endpoint, SOCK_DGRAM);
+        if (!udp) return fail(udp.error());
+        auto port = local_port(udp->get());
+        if (!port) return fail(port.error());
+        Endpoint actual{endpoint.address, *port};
+        int err = 0;
+        auto tcp = open_bound_socket(actual, SOCK_STREAM, &err);
+        if (tcp) return Listener{actual, std::move(*udp), std::move(*tcp)};
+        if (endpoint.port != 0 || err != EADDRINUSE) return fail(tcp.error());
+    }
+    return fail("cannot bind UDP and TCP to one port on " + endpoint.str());
+}
+
+}  // namespace
+
+class DnsServer::Loop {
+public:
+    Loop(std::vector<Listener> listeners, Fd wake, std::shared_ptr<const ZoneSet> zones)
+        : listeners_(std::move(listeners)), wake_(std::move(wake)),
+          empty_(build_zone_set({}, {}, {})) {
+        publish(std::move(zones));
+    }
+
+    void publish(std::shared_ptr<const ZoneSet> zones) {
+        zones_.store(zones ? std::move(zones) : empty_);
+    }
+
+    std::vector<Endpoint> bound() const {
+        std::vector<Endpoint> out;
+        for (const auto& l : listeners_) out.push_back(l.endpoint);
+        return out;
+    }
+
+    void start() { thread_ = std::thread([this] { run(); }); }
+
+    void stop() {
+        stopping_.store(true);
+        uint64_t one = 1;
+        if (::write(wake_.get(), &one, sizeof one) < 0) {
+            std::perror("dns: cannot wake the server thread");
+        }
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    void run() {
+        while (!stopping_.load()) {
+            try {
+                iterate();
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "dns: %s\n", e.what());
+            }
+        }
+    }
+
+    // One poll and everything it reported. Connections only ever get appended while
+    // iterating, so the indices recorded for poll stay valid until the sweep at the end.
+    void iterate() {
+        fds_.clear();
+        fds_.push_back({wake_.get(), POLLIN, 0});
+        for (const auto& l : listeners_) {
+            fds_.push_back({l.udp.get(), POLLIN, 0});
+            fds_.push_back({l.tcp.get(), POLLIN, 0});
+        }
+        size_t first_connection = fds_.size();
+        for (const auto& c : connections_) {
+            short events = 0;
+            if (c.sent < c.out.size()) events |= POLLOUT;
+            if (!c.peer_done && c.out.size() - c.sent < max_pending_output) events |= POLLIN;
+            fds_.push_back({c.fd.get(), events, 0});
+        }
+
+        int n = ::poll(fds_.data(), fds_.size(), poll_timeout_ms());
+        if (n < 0) {
+            if (errno == EINTR) return;
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+        if (fds_[0].revents != 0) drain_wake();
+        if (stopping_.load()) return;
+
+        for (size_t i = 0; i < connections_.size(); ++i) {
+            serve_connection(connections_[i], fds_[first_connection + i].revents);
+        }
+        for (size_t i = 0; i < listeners_.size(); ++i) {
+            if (fds_[1 + 2 * i].revents & POLLIN) serve_udp(listeners_[i].udp.get());
+            if (fds_[2 + 2 * i].revents & POLLIN) accept_connections(listeners_[i].tcp.get());
+        }
+        expire_idle();
+        std::erase_if(connections_, [](const Connection& c) { return c.closed; });
+    }
+
+    int poll_timeout_ms() const {
+        if (connections_.empty()) return -1;
+        auto earliest = connections_.front().last_activity;
+        for (const auto& c : connections_) earliest = std::min(earliest, c.last_activity);
+        auto left = earliest + idle_timeout - Clock::now();
+        auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+        return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, 10000));
+    }
+
+    void drain_wake() {
+        uint64_t value = 0;
+        while (::read(wake_.get(), &value, sizeof value) > 0) {
+        }
+    }
+
+    void serve_udp(int fd) {
+        auto zones = zones_.load();
+        for (int i = 0; i < datagrams_per_wakeup; ++i) {
+            auto datagram = receive_datagram(fd, query_);
+            if (!datagram) return;  // nothing more, or an error not worth stopping for
+            if (!answer(*zones, query_.data(), datagram->size, Transport::udp, response_)) continue;
+            send_datagram(fd, *datagram, response_);
+        }
+    }
+
+    void accept_connections(int listener) {
+        for (int i = 0; i < 16; ++i) {
+            Fd fd(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            if (!fd) return;
+            // Full: close at once, so the client tries elsewhere instead of waiting.
+            if (connections_.size() >= max_connections) continue;
+            Connection c;
+            c.fd = std::move(fd);
+            c.last_activity = Clock::now();
+            connections_.push_back(std::move(c));
+        }
+    }
+
+    void serve_connection(Connection& c, short revents) {
+        if (revents & (POLLERR | POLLNVAL)) {
+            c.closed = true;
+            return;
+        }
+        if (revents & (POLLIN | POLLHUP)) read_queries(c);
+        if (!c.closed) flush(c);
+        if (c.peer_done && c.sent == c.out.size()) c.closed = true;
+    }
+
+    void read_queries(Connection& c) {
+        ssize_t n = ::recv(c.fd.get(), query_.data(), query_.size(), 0);
+        if (n == 0) {
+            c.peer_done = true;
+        } else if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) c.closed = true;
+            return;
+        }
+        c.last_activity = Clock::now();
+        c.in.insert(c.in.end(), query_.begin(), query_.begin() + n);
+        auto zones = zones_.load();
+        size_t used = 0;
+        while (c.in.size() - used >= 2) {
+            size_t len = (size_t{c.in[used]} << 8) | c.in[used + 1];
+            if (c.in.size() - used - 2 < len) break;
+            // A query we cannot even answer with FORMERR ends the connection (RFC 7766 §6.2.3).
+            if (!answer(*zones, c.in.data() + used + 2, len, Transport::tcp, response_)) {
+                c.closed = true;
+                return;
+            }
+            c.out.push_back(static_cast<uint8_t>(response_.size() >> 8));
+            c.out.push_back(static_cast<uint8_t>(response_.size() & 0xff));
+            c.out.insert(c.out.end(), response_.begin(), response_.end());
+            used += 2 + len;
+        }
+        c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(used));
+    }
+
+    void flush(Connection& c) {
+        while (c.sent < c.out.size()) {
+            ssize_t n = ::send(c.fd.get(), c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+            if (n < 0) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) c.closed = true;
+                return;
+            }
+            c.sent += static_cast<size_t>(n);
+            c.last_activity = Clock::now();
+        }
+        c.out.clear();
+        c.sent = 0;
+    }
+
+    void expire_idle() {
+        auto now = Clock::now();
+        for (auto& c : connections_) {
+            if (now - c.last_activity >= idle_timeout) c.closed = true;
+        }
+    }
+
+    std::vector<Listener> listeners_;
+    Fd wake_;
+    std::shared_ptr<const ZoneSet> empty_;
+    std::atomic<std::shared_ptr<const ZoneSet>> zones_;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+
+    // Owned by the loop thread only.
+    std::vector<Connection> connections_;
+    std::vector<pollfd> fds_;
+    std::vector<uint8_t> query_ = std::vector<uint8_t>(65535);
+    std::vector<uint8_t> response_;
+};
+
+Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>& listen,
+                                                    std::shared_ptr<const ZoneSet> initial) {
+    if (listen.empty()) return fail("no DNS listen address");
+    std::vector<Listener> listeners;
+    for (const auto& endpoint : listen) {
+        auto listener = open_listener(endpoint);
+        if (!listener) return fail(listener.error());  // the ones opened so far close here
+        listeners.push_back(std::move(*listener));
+    }
+    Fd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!wake) return fail("cannot create eventfd: " + std::system_category().message(errno));
+    auto loop = std::make_unique<Loop>(std::move(listeners), std::move(wake), std::move(initial));
+    loop->start();
+    return std::unique_ptr<DnsServer>(new DnsServer(std::move(loop)));
+}
+
+DnsServer::DnsServer(std::unique_ptr<Loop> loop) : loop_(std::move(loop)) {}
+
+DnsServer::~DnsServer() { loop_->stop(); }
+
+void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) { loop_->publish(std::move(zones)); }
+
+std::vector<Endpoint> DnsServer::bound() const { return loop_->bound(); }
+
+}  // namespace patchbay

@@ -1,0 +1,125 @@
+// patchbay-controller: parse, build, load, run, stop — in that order (STYLE.md).
+#include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "api.h"
+#include "config.h"
+#include "controller.h"
+#include "dns_server.h"
+#include "notify.h"
+#include "token.h"
+
+using namespace patchbay;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: patchbay-controller [--config FILE] [--dev] [--dns-listen ADDR:PORT]... "
+    "[--api-listen ADDR:PORT] [--state DIR]\n"
+    "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
+    "         API on 127.0.0.1:8080, and an admin token printed as export lines\n";
+
+int die(const std::string& message, int code = 1) {
+    std::cerr << "patchbay-controller: " << message << "\n";
+    return code;
+}
+
+// Zone glue for ns.<zone>: the DNS listen addresses that name one host.
+DnsSettings dns_settings(const ControllerConfig& cfg) {
+    DnsSettings s;
+    s.ttl = cfg.ttl;
+    for (const auto& ep : cfg.dns_listen)
+        if (ep.address != Address{} && ep.address != Address{Family::v6, {}}) s.ns_addresses.push_back(ep.address);
+    return s;
+}
+
+// The first admin token: returned in --dev (to be printed), else written once to
+// STATE/admin.token.
+Result<std::string> bootstrap_token(Controller& controller, const ControllerConfig& cfg) {
+    auto count = controller.token_count();
+    if (!count) return count.failure();
+    if (!cfg.dev && *count > 0) return std::string();
+    std::string token = new_token();
+    if (auto r = controller.add_token("admin", token); !r) return r.failure();
+    if (cfg.dev) return token;
+    auto path = std::filesystem::path(cfg.state_dir) / "admin.token";
+    {
+        std::ofstream out(path);
+        out << token << "\n";
+        if (!out) return fail("cannot write " + path.string());
+    }
+    chmod(path.c_str(), 0600);
+    std::cerr << "patchbay-controller: wrote the first admin token to " << path.string() << "\n";
+    return std::string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto flags = parse_controller_flags(argc, argv);
+    if (!flags) return die(flags.error() + "\n" + kUsage, 2);
+    if (flags->help) {
+        std::cout << kUsage;
+        return 0;
+    }
+    auto cfg = resolve_controller_config(*flags);
+    if (!cfg) return die(cfg.error(), 2);
+    if (cfg->dev && !flags->state) {
+        char tmpl[] = "/tmp/patchbay-dev-XXXXXX";
+        if (!mkdtemp(tmpl)) return die("cannot make a temporary state directory");
+        cfg->state_dir = tmpl;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(cfg->state_dir, ec);
+    if (ec) return die("cannot create state directory " + cfg->state_dir + ": " + ec.message());
+
+    // Signals go to sigwait below, not to whichever thread happens to run.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    auto store = Store::open(cfg->state_dir + "/patchbay.db");
+    if (!store) return die(store.error());
+    Controller controller(std::move(*store), dns_settings(*cfg));
+    auto token = bootstrap_token(controller, *cfg);
+    if (!token) return die(token.error());
+
+    auto zones = controller.snapshot();
+    if (!zones) return die(zones.error());
+    auto dns = DnsServer::start(cfg->dns_listen, *zones);
+    if (!dns) return die(dns.error());
+    auto notifier = Notifier::start();
+    if (!notifier) return die(notifier.error());
+    controller.attach(dns->get(), notifier->get());
+    auto api = Api::start(controller, cfg->api_listen);
+    if (!api) return die(api.error());
+
+    for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
+    std::cerr << "patchbay-controller: API on http://" << (*api)->bound().str() << "/v1, state in " << cfg->state_dir
+              << "\n";
+    if (cfg->dev)  // like `vault server -dev`: eval-able lines for an admin shell
+        std::cout << "export PATCHBAY_CONTROLLER=http://" << (*api)->bound().str() << "\n"
+                  << "export PATCHBAY_TOKEN=" << *token << "\n"
+                  << std::flush;
+    sd_notify(0, "READY=1");
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    sd_notify(0, "STOPPING=1");
+    std::cerr << "patchbay-controller: stopping (signal " << sig << ")\n";
+    controller.attach(nullptr, nullptr);
+    api->reset();
+    notifier->reset();
+    dns->reset();
+    if (cfg->dev && !flags->state) std::filesystem::remove_all(cfg->state_dir, ec);
+    return 0;
+}

@@ -1,0 +1,47 @@
+// notify: tells secondaries and agents that a zone changed (RFC 1996 NOTIFY), from a
+// thread of its own, retransmitting until each target answers or time runs out.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "address.h"
+#include "result.h"
+
+namespace patchbay {
+
+// How persistently a NOTIFY is repeated (RFC 1996 §3.6 leaves the interval to us).
+struct NotifyTiming {
+    std::chrono::milliseconds first_retry{250};  // doubles after every send...
+    std::chrono::milliseconds max_retry{8000};   // ...up to this
+    std::chrono::milliseconds give_up{60000};    // after this long without an answer
+};
+
+class Notifier {
+public:
+    // Opens one UDP socket per address family (at least one must open) and starts the
+    // sending thread. Errors: "cannot open a socket for NOTIFY: REASON".
+    static Result<std::unique_ptr<Notifier>> start(NotifyTiming timing = {});
+
+    // Sends `<zone>. IN SOA` NOTIFY, with the SOA serial in the answer section, to every
+    // target until each answers. A newer notify for the same (zone, target) replaces a
+    // pending one. Never blocks; any thread. A target that never answers is dropped after
+    // timing.give_up with one line on stderr. An invalid zone name is logged and ignored.
+    void notify(const std::string& zone, uint32_t serial, const std::vector<Endpoint>& targets);
+
+    // Stops the thread; NOTIFYs still unanswered are abandoned.
+    ~Notifier();
+
+    Notifier(const Notifier&) = delete;
+    Notifier& operator=(const Notifier&) = delete;
+
+private:
+    class Loop;  // the sending thread and everything it owns (notify.cpp)
+    explicit Notifier(std::unique_ptr<Loop> loop);
+    std::unique_ptr<Loop> loop_;
+};
+
+}  // namespace patchbay

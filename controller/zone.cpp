@@ -1,0 +1,266 @@
+// zone: builds the zone snapshots. Two steps: collect every record as (owner, type,
+// rdata) in sorted sets, which also removes duplicates (two tuples on one address share
+// one A record); then turn each set into a libknot RRset and add the empty non-terminals.
+#include "zone.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+
+namespace patchbay {
+
+namespace {
+
+// RFC 1912 §2.2-style timers; minimum is the negative-caching TTL (RFC 2308 §4).
+constexpr uint32_t soa_refresh = 3600;
+constexpr uint32_t soa_retry = 600;
+constexpr uint32_t soa_expire = 604800;
+
+std::string_view wire_view(const knot_dname_t* name) {
+    return {reinterpret_cast<const char*>(name), knot_dname_size(name)};
+}
+
+// Lower-case wire form of a presentation name; nullopt when it is not a valid name.
+std::optional<std::string> to_wire(std::string_view text) {
+    std::string absolute(text);
+    if (absolute.empty() || absolute.back() != '.') absolute += '.';
+    knot_dname_storage_t storage;
+    if (knot_dname_from_str(storage, absolute.c_str(), sizeof storage) == nullptr) {
+        return std::nullopt;
+    }
+    knot_dname_to_lower(storage);
+    return std::string(wire_view(storage));
+}
+
+void put_u16(std::string& out, uint16_t v) {
+    out += static_cast<char>(v >> 8);
+    out += static_cast<char>(v & 0xff);
+}
+
+void put_u32(std::string& out, uint32_t v) {
+    put_u16(out, static_cast<uint16_t>(v >> 16));
+    put_u16(out, static_cast<uint16_t>(v & 0xffff));
+}
+
+std::string address_rdata(const Address& a) {
+    return std::string(reinterpret_cast<const char*>(a.bytes.data()), a.size());
+}
+
+uint16_t address_type(const Address& a) {
+    return a.family == Family::v4 ? KNOT_RRTYPE_A : KNOT_RRTYPE_AAAA;
+}
+
+// owner (wire) → type → rdata set.
+using RecordSets = std::map<std::string, std::map<uint16_t, std::set<std::string>>>;
+
+RRsetPtr make_rrset(std::string_view owner, uint16_t type, uint32_t ttl,
+                    const std::set<std::string>& rdata) {
+    RRsetPtr rrset(knot_rrset_new(reinterpret_cast<const knot_dname_t*>(owner.data()), type,
+                                  KNOT_CLASS_IN, ttl, nullptr));
+    if (!rrset) throw std::bad_alloc();
+    for (const auto& rd : rdata) {
+        int ret = knot_rrset_add_rdata(rrset.get(), reinterpret_cast<const uint8_t*>(rd.data()),
+                                       static_cast<uint16_t>(rd.size()), nullptr);
+        if (ret != KNOT_EOK) throw std::bad_alloc();
+    }
+    return rrset;
+}
+
+// Adds the SRV record of one tuple and the address record of its target.
+void add_tuple(RecordSets& records, const Tuple& t, const std::string& zone) {
+    auto owner = to_wire("_" + t.key.service + "._" + t.key.transport + "." + zone);
+    std::string target_text = t.target.empty() ? derived_target(t.key.address, zone) : t.target;
+    auto target = to_wire(target_text);
+    if (!owner || !target) return;
+
+    std::string srv;  // RFC 2782: priority, weight, port, target
+    put_u16(srv, t.priority);
+    put_u16(srv, t.weight);
+    put_u16(srv, t.key.port);
+    srv += *target;
+    records[*owner][KNOT_RRTYPE_SRV].insert(srv);
+
+    // An explicit target outside the zone is someone else's name: SRV only.
+    auto apex = to_wire(zone);
+    auto* target_name = reinterpret_cast<const knot_dname_t*>(target->data());
+    if (!apex || knot_dname_in_bailiwick(target_name, reinterpret_cast<const knot_dname_t*>(
+                                                          apex->data())) < 0) {
+        return;
+    }
+    records[*target][address_type(t.key.address)].insert(address_rdata(t.key.address));
+}
+
+RecordSets collect(const ZoneInput& input, const std::vector<Tuple>& tuples,
+                   const DnsSettings& settings) {
+    RecordSets records;
+    auto apex = to_wire(input.name);
+    auto ns = to_wire("ns." + input.name);
+    if (!apex || !ns) return records;
+
+    records[*apex][KNOT_RRTYPE_NS].insert(*ns);
+    for (const auto& a : settings.ns_addresses) {
+        records[*ns][address_type(a)].insert(address_rdata(a));
+    }
+    for (const auto& t : tuples) {
+        if (t.domain == input.name) add_tuple(records, t, input.name);
+    }
+    return records;
+}
+
+// Every name between an owner and the apex exists, with or without records.
+void add_empty_non_terminals(ZoneNodes& nodes, const std::string& apex) {
+    std::vector<std::string> owners;
+    for (const auto& [owner, node] : nodes) owners.push_back(owner);
+    for (const auto& owner : owners) {
+        std::string_view name = owner;
+        while (name.size() > apex.size() && name[0] != 0) {
+            name.remove_prefix(static_cast<size_t>(static_cast<uint8_t>(name[0])) + 1);
+            nodes.try_emplace(std::string(name));
+        }
+    }
+}
+
+// nullopt when the zone's own names (apex, ns., hostmaster.) are not valid names.
+std::optional<Zone> build_zone(const ZoneInput& input, const std::vector<Tuple>& tuples,
+                               const DnsSettings& settings) {
+    ZoneNodes nodes;
+    auto apex = to_wire(input.name);
+    auto soa = make_soa(input.name, input.serial, settings.ttl);
+    if (!apex || !soa) return std::nullopt;
+
+    nodes[*apex].rrsets.push_back(std::move(soa));
+    for (const auto& [owner, types] : collect(input, tuples, settings)) {
+        auto& node = nodes[owner];
+        for (const auto& [type, rdata] : types) {
+            node.rrsets.push_back(make_rrset(owner, type, settings.ttl, rdata));
+        }
+    }
+    add_empty_non_terminals(nodes, *apex);
+    for (auto& [owner, node] : nodes) {
+        std::sort(node.rrsets.begin(), node.rrsets.end(),
+                  [](const RRsetPtr& a, const RRsetPtr& b) { return a->type < b->type; });
+    }
+    return Zone(input.name, input.serial, std::move(nodes));
+}
+
+}  // namespace
+
+void RRsetFree::operator()(knot_rrset_t* rrset) const { knot_rrset_free(rrset, nullptr); }
+
+RRsetPtr make_soa(std::string_view zone, uint32_t serial, uint32_t ttl) {
+    auto owner = to_wire(zone);
+    auto mname = to_wire("ns." + std::string(zone));
+    auto rname = to_wire("hostmaster." + std::string(zone));
+    if (!owner || !mname || !rname) return nullptr;
+    std::string rdata = *mname + *rname;  // RFC 1035 §3.3.13
+    for (uint32_t v : {serial, soa_refresh, soa_retry, soa_expire, ttl}) put_u32(rdata, v);
+    return make_rrset(*owner, KNOT_RRTYPE_SOA, ttl, {rdata});
+}
+
+std::string derived_target(const Address& address, std::string_view zone) {
+    std::string label = (address.family == Family::v4 ? "ip4-" : "ip6-") + address.str();
+    std::replace_if(label.begin(), label.end(), [](char c) { return c == '.' || c == ':'; }, '-');
+    return label + "." + std::string(zone);
+}
+
+const knot_rrset_t* ZoneNode::find(uint16_t type) const {
+    for (const auto& rrset : rrsets) {
+        if (rrset->type == type) return rrset.get();
+    }
+    return nullptr;
+}
+
+Zone::Zone(std::string name, uint32_t serial, ZoneNodes nodes)
+    : name_(std::move(name)), apex_(to_wire(name_).value_or(std::string(1, '\0'))),
+      serial_(serial), nodes_(std::move(nodes)) {
+    if (auto it = nodes_.find(apex_); it != nodes_.end()) soa_ = it->second.find(KNOT_RRTYPE_SOA);
+    if (soa_ == nullptr) throw std::invalid_argument("zone " + name_ + " has no SOA at its apex");
+}
+
+const knot_dname_t* Zone::apex() const {
+    return reinterpret_cast<const knot_dname_t*>(apex_.data());
+}
+
+const ZoneNode* Zone::find(const knot_dname_t* owner) const {
+    auto it = nodes_.find(wire_view(owner));
+    return it == nodes_.end() ? nullptr : &it->second;
+}
+
+const ZoneNode* Zone::find(std::string_view owner) const {
+    auto wire = to_wire(owner);
+    if (!wire) return nullptr;
+    auto it = nodes_.find(*wire);
+    return it == nodes_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Zone::dump() const {
+    std::vector<std::string> lines;
+    knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
+    style.show_class = true;
+    for (const auto& [owner, node] : nodes_) {
+        for (const auto& rrset : node.rrsets) {
+            size_t size = 1024;  // knot_rrset_txt_dump grows it with realloc when short
+            char* text = static_cast<char*>(std::malloc(size));
+            int len = text ? knot_rrset_txt_dump(rrset.get(), &text, &size, &style)
+                           : -1;
+            std::string all = len > 0 ? std::string(text, static_cast<size_t>(len)) : "";
+            std::free(text);
+            // One line per record; runs of blanks become one space for easy comparison.
+            std::string line;
+            for (char c : all) {
+                if (c == '\n') {
+                    if (!line.empty()) lines.push_back(line);
+                    line.clear();
+                } else if (c == ' ' || c == '\t') {
+                    if (!line.empty() && line.back() != ' ') line += ' ';
+                } else {
+                    line += c;
+                }
+            }
+            if (!line.empty()) lines.push_back(line);
+        }
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+}
+
+ZoneSet::ZoneSet(std::vector<Zone> zones) : zones_(std::move(zones)) {
+    for (size_t i = 0; i < zones_.size(); ++i) {
+        by_apex_.emplace(std::string(wire_view(zones_[i].apex())), i);
+    }
+}
+
+const Zone* ZoneSet::find(const knot_dname_t* name) const {
+    // Walk up from the full name: the first match is the closest enclosing zone.
+    while (true) {
+        auto it = by_apex_.find(wire_view(name));
+        if (it != by_apex_.end()) return &zones_[it->second];
+        if (*name == 0) return nullptr;
+        name += *name + 1;
+    }
+}
+
+const Zone* ZoneSet::zone(std::string_view name) const {
+    auto wire = to_wire(name);
+    if (!wire) return nullptr;
+    auto it = by_apex_.find(*wire);
+    return it == by_apex_.end() ? nullptr : &zones_[it->second];
+}
+
+std::shared_ptr<const ZoneSet> build_zone_set(const std::vector<ZoneInput>& zones,
+                                              const std::vector<Tuple>& tuples,
+                                              const DnsSettings& settings) {
+    std::vector<Zone> built;
+    std::set<std::string> seen;
+    for (const auto& input : zones) {
+        if (!seen.insert(input.name).second) continue;
+        if (auto zone = build_zone(input, tuples, settings)) built.push_back(std::move(*zone));
+    }
+    return std::make_shared<const ZoneSet>(std::move(built));
+}
+
+}  // namespace patchbay
