@@ -43,7 +43,7 @@ json to_json(const Tuple& t) {
 }
 
 json to_json(const AgentRow& a) {
-    return {{"name", a.name}, {"notify", a.notify.str()}, {"domains", a.domains},
+    return {{"name", a.name}, {"notify", a.notify ? json(a.notify->str()) : json(nullptr)}, {"domains", a.domains},
             {"registered_at", a.registered_at}};
 }
 
@@ -167,19 +167,22 @@ void routes(httplib::Server& s, Controller& c) {
         if (!body) return reply_error(res, body.failure());
         if (auto r = only_fields(*body, {"name", "notify", "domains"}); !r) return reply_error(res, r.failure());
         auto name = text_field(*body, "name", std::nullopt);
-        auto notify = text_field(*body, "notify", std::nullopt);
+        auto notify = text_field(*body, "notify", "");
         if (!name) return reply_error(res, name.failure());
         if (!notify) return reply_error(res, notify.failure());
         if (name->empty() || name->size() > 253) return reply_error(res, fail("field 'name' must be 1 to 253 characters"));
-        auto endpoint = Endpoint::parse(*notify);
-        if (!endpoint) return reply_error(res, fail("field 'notify': " + endpoint.error()));
-        // An agent listening on the wildcard is reached at the address it called from.
-        if (endpoint->address == Address{} || endpoint->address == Address{Family::v6, {}}) {
-            auto peer = Address::parse(req.remote_addr);
-            if (!peer) return reply_error(res, fail("field 'notify' is a wildcard and the peer address is unknown"));
-            endpoint->address = *peer;
+        AgentRow agent{*name, std::nullopt, {}, static_cast<int64_t>(std::time(nullptr))};
+        if (!notify->empty()) {
+            auto endpoint = Endpoint::parse(*notify);
+            if (!endpoint) return reply_error(res, fail("field 'notify': " + endpoint.error()));
+            // An agent listening on the wildcard is reached at the address it called from.
+            if (endpoint->address == Address{} || endpoint->address == Address{Family::v6, {}}) {
+                auto peer = Address::parse(req.remote_addr);
+                if (!peer) return reply_error(res, fail("field 'notify' is a wildcard and the peer address is unknown"));
+                endpoint->address = *peer;
+            }
+            agent.notify = *endpoint;
         }
-        AgentRow agent{*name, *endpoint, {}, static_cast<int64_t>(std::time(nullptr))};
         auto domains = body->find("domains");
         if (domains == body->end() || !domains->is_array())
             return reply_error(res, fail("field 'domains' must be an array of domain names"));

@@ -49,7 +49,7 @@ void Controller::notify_agents(const std::string& zone, uint32_t serial, const s
     std::vector<Endpoint> targets;
     for (const auto& a : agents)
         for (const auto& d : a.domains)
-            if (d == zone) targets.push_back(a.notify);
+            if (d == zone && a.notify) targets.push_back(*a.notify);
     if (!targets.empty()) notifier_->notify(zone, serial, targets);
 }
 

@@ -127,7 +127,7 @@ Result<uint16_t> local_port(int fd) {
 struct Datagram {
     sockaddr_storage peer{};
     socklen_t peer_len = 0;
-    std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
     size_t control_len = 0;
     size_t size = 0;
 };
@@ -153,7 +153,7 @@ std::optional<Datagram> receive_datagram(int fd, std::vector<uint8_t>& buffer) {
 
 // Replies from the address the query went to (the packet info we got, turned around).
 void send_datagram(int fd, const Datagram& to, const std::vector<uint8_t>& data) {
-    std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
     size_t control_len = 0;
     msghdr in{};
     in.msg_control = const_cast<char*>(to.control.data());
@@ -317,10 +317,11 @@ private:
     }
 
     void serve_udp(int fd) {
-        auto zones = zones_.load();
         for (int i = 0; i < datagrams_per_wakeup; ++i) {
             auto datagram = receive_datagram(fd, query_);
             if (!datagram) return;  // nothing more, or an error not worth stopping for
+            // Per query, so a query that arrives after publish() returned sees the new zones.
+            auto zones = zones_.load();
             if (!answer(*zones, query_.data(), datagram->size, Transport::udp, response_)) continue;
             send_datagram(fd, *datagram, response_);
         }
@@ -359,11 +360,11 @@ private:
         }
         c.last_activity = Clock::now();
         c.in.insert(c.in.end(), query_.begin(), query_.begin() + n);
-        auto zones = zones_.load();
         size_t used = 0;
         while (c.in.size() - used >= 2) {
             size_t len = (size_t{c.in[used]} << 8) | c.in[used + 1];
             if (c.in.size() - used - 2 < len) break;
+            auto zones = zones_.load();
             // A query we cannot even answer with FORMERR ends the connection (RFC 7766 §6.2.3).
             if (!answer(*zones, c.in.data() + used + 2, len, Transport::tcp, response_)) {
                 c.closed = true;

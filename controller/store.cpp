@@ -291,7 +291,7 @@ Result<void> Store::put_agent(const AgentRow& agent) {
                   "INSERT INTO agents (name, notify, domains, registered_at) VALUES (?, ?, ?, ?) "
                   "ON CONFLICT (name) DO UPDATE SET notify = excluded.notify, domains = excluded.domains, "
                   "registered_at = excluded.registered_at");
-    put.bind(1, agent.name).bind(2, agent.notify.str()).bind(3, nlohmann::json(agent.domains).dump());
+    put.bind(1, agent.name).bind(2, agent.notify ? agent.notify->str() : std::string()).bind(3, nlohmann::json(agent.domains).dump());
     put.bind(4, agent.registered_at);
     if (auto r = put.step(); !r) return r.failure();
     return {};
@@ -304,10 +304,11 @@ Result<std::vector<AgentRow>> Store::agents() const {
         auto rc = q.step();
         if (!rc) return rc.failure();
         if (*rc == SQLITE_DONE) break;
-        auto notify = Endpoint::parse(q.text(1));
+        std::optional<Endpoint> notify;
+        if (auto ep = Endpoint::parse(q.text(1))) notify = *ep;
         auto domains = nlohmann::json::parse(q.text(2), nullptr, false);
-        if (!notify || !domains.is_array()) continue;  // written by us; skip rather than fail the listing
-        AgentRow row{q.text(0), *notify, {}, q.integer(3)};
+        if (!domains.is_array()) continue;  // written by us; skip rather than fail the listing
+        AgentRow row{q.text(0), notify, {}, q.integer(3)};
         for (const auto& d : domains)
             if (d.is_string()) row.domains.push_back(d.get<std::string>());
         out.push_back(std::move(row));

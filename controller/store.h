@@ -26,7 +26,7 @@ struct ZoneRow {
 
 struct AgentRow {
     std::string name;
-    Endpoint notify;
+    std::optional<Endpoint> notify;  // none: the agent only polls
     std::vector<std::string> domains;
     int64_t registered_at = 0;  // unix seconds
 };

@@ -107,6 +107,18 @@ expect_eq "unknown field is a 400" 400 "$code"
 expect_contains "... naming the field" "unknown field 'wieght'" "$(cat "$work/body")"
 expect_eq "nothing changed" "$before" "$(serial)"
 
+# Agents register; a wildcard NOTIFY address becomes the address they called from.
+api() { curl -s -H "Authorization: Bearer $PATCHBAY_TOKEN" "$@"; }
+api -d '{"name": "h1", "notify": "0.0.0.0:5300", "domains": ["HostDomain.com"]}' "$PATCHBAY_CONTROLLER/v1/agents" >/dev/null
+api -d '{"name": "h2", "domains": ["hostdomain.com"]}' "$PATCHBAY_CONTROLLER/v1/agents" >/dev/null
+expect_eq "agent ls" "AGENT  NOTIFY          DOMAINS
+h1     127.0.0.1:5300  hostdomain.com
+h2                     hostdomain.com" "$("$PB" agent ls)"
+code=$(api -o "$work/body" -w '%{http_code}' -d '{"name": "h3", "notify": "10.0.0.1", "domains": []}' \
+  "$PATCHBAY_CONTROLLER/v1/agents")
+expect_eq "a bad NOTIFY address is a 400" 400 "$code"
+expect_contains "... naming the field" "field 'notify'" "$(cat "$work/body")"
+
 # JSON listings.
 n=$("$PB" tuple ls hostdomain.com --output json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 expect_eq "tuple ls --output json" 4 "$n"

@@ -95,7 +95,7 @@ TEST_CASE("what was committed is there after reopening") {
     CHECK(*store->tuples() == test::seed_tuples());
     auto agents = store->agents();
     REQUIRE(agents->size() == 1);
-    CHECK(agents->at(0).notify.str() == "10.10.10.121:5300");
+    CHECK(agents->at(0).notify->str() == "10.10.10.121:5300");
     CHECK(agents->at(0).domains == std::vector<std::string>{"hostdomain.com"});
     CHECK(*store->has_token_hash("abc"));
     CHECK_FALSE(*store->has_token_hash("abd"));
