@@ -12,7 +12,7 @@ std::string describe_action(std::string_view verb, const Action& a,
     std::string out(verb);
     out += " " + a.unit + " (" + a.key.str();
     if (a.domain.empty()) {
-        out += ", in no domain any more";
+        out += ", not placed here any more";
     } else {
         out += ", " + a.domain;
         if (auto s = serials.find(a.domain); s != serials.end()) out += " serial " + std::to_string(s->second);

@@ -37,6 +37,11 @@ QueryResult classify(int status, const unsigned char* abuf, int alen) {
     case ARES_ENODATA:
         r.status = QueryStatus::nodata;
         return r;
+    case ARES_ECONNREFUSED:
+        // c-ares 1.18 ends a query with this when every server answered SERVFAIL,
+        // REFUSED or NOTIMP, not only when none could be reached.
+        r.error = "every resolver refused or failed the query, or none could be reached";
+        return r;
     default:
         r.error = ares_strerror(status);
         return r;

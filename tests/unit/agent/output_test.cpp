@@ -52,7 +52,7 @@ TEST_CASE("describe_action: one log line per action") {
           "start patchbay-http@10.10.10.121:80-tcp.service (http/tcp 10.10.10.121:80, hostdomain.com serial 7)");
     a.domain.clear();
     CHECK(describe_action("stop", a, {}) ==
-          "stop patchbay-http@10.10.10.121:80-tcp.service (http/tcp 10.10.10.121:80, in no domain any more)");
+          "stop patchbay-http@10.10.10.121:80-tcp.service (http/tcp 10.10.10.121:80, not placed here any more)");
 }
 
 TEST_CASE("env_file: the tuple as the unit's environment") {
