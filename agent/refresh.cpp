@@ -25,7 +25,7 @@ std::string status_text(const QueryResult& r) {
 // last of them.
 class Attempt : public std::enable_shared_from_this<Attempt> {
 public:
-    Attempt(Resolver& resolver, RefreshRequest request, std::function<void(RefreshResult)> done)
+    Attempt(QuerySource& resolver, RefreshRequest request, std::function<void(RefreshResult)> done)
         : resolver_(resolver), req_(std::move(request)), done_(std::move(done)) {}
 
     void start() { ask_soa(false); }
@@ -136,7 +136,7 @@ private:
         done_(std::move(out));
     }
 
-    Resolver& resolver_;
+    QuerySource& resolver_;
     RefreshRequest req_;
     std::function<void(RefreshResult)> done_;
     uint32_t first_serial_ = 0;
@@ -149,7 +149,7 @@ private:
 
 }  // namespace
 
-void refresh_domain(Resolver& resolver, RefreshRequest request,
+void refresh_domain(QuerySource& resolver, RefreshRequest request,
                     std::function<void(RefreshResult)> done) {
     std::make_shared<Attempt>(resolver, std::move(request), std::move(done))->start();
 }

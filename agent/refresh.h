@@ -39,7 +39,7 @@ struct RefreshRequest {
 };
 
 // Starts the refresh; `done` runs once from the loop (not if the resolver dies first).
-void refresh_domain(Resolver& resolver, RefreshRequest request,
+void refresh_domain(QuerySource& resolver, RefreshRequest request,
                     std::function<void(RefreshResult)> done);
 
 }  // namespace patchbay

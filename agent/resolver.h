@@ -31,10 +31,19 @@ struct QueryResult {
     std::string error;  // for `failed`: what went wrong
 };
 
-class Resolver {
+// Where a refresh sends its questions: the c-ares Resolver in the daemon, a scripted
+// table in the tests that inject failures.
+class QuerySource {
 public:
     using Done = std::function<void(QueryResult)>;
+    virtual ~QuerySource() = default;
+    // Asks for `name` (absolute, no trailing dot) of `type` (ns_t_soa, ...); `done` runs
+    // exactly once, unless the source is destroyed first.
+    virtual void query(const std::string& name, int type, Done done) = 0;
+};
 
+class Resolver : public QuerySource {
+public:
     // Errors: c-ares initialization or a server list it refuses.
     static Result<std::unique_ptr<Resolver>> create(sd_event* event, const std::vector<Endpoint>& servers,
                                                     int timeout_ms);
@@ -44,7 +53,7 @@ public:
 
     // Asks for `name` (absolute, no trailing dot) of `type` (ns_t_soa, ...). `done` runs
     // exactly once from the loop, unless the resolver is destroyed first.
-    void query(const std::string& name, int type, Done done);
+    void query(const std::string& name, int type, Done done) override;
 
 private:
     explicit Resolver(sd_event* event) : event_(event) {}
