@@ -1,38 +1,19 @@
 #include "registration.h"
 
 #include <fstream>
-#include <memory>
 #include <sstream>
 
-#include <curl/curl.h>
-#include <nlohmann/json.hpp>
+#include "api_client.h"
 
 namespace patchbay {
 
-namespace {
-
-struct CurlFree {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistFree {
-    void operator()(curl_slist* s) const { curl_slist_free_all(s); }
-};
-
-size_t collect(char* data, size_t size, size_t count, void* out) {
-    auto* body = static_cast<std::string*>(out);
-    if (body->size() < 4096) body->append(data, size * count);  // enough for a message
-    return size * count;
-}
-
-}  // namespace
-
-std::string registration_body(const std::string& name, const std::string& notify,
-                              const std::vector<std::string>& domains) {
+nlohmann::json registration_body(const std::string& name, const std::string& notify,
+                                 const std::vector<std::string>& domains) {
     nlohmann::json j;
     j["name"] = name;
     if (!notify.empty()) j["notify"] = notify;
     j["domains"] = domains;
-    return j.dump();
+    return j;
 }
 
 Result<std::string> read_token(const std::string& path) {
@@ -49,34 +30,16 @@ Result<std::string> read_token(const std::string& path) {
 }
 
 Result<void> post_registration(const std::string& controller, const std::string& token,
-                               const std::string& body) {
-    std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
-    if (!curl) return fail("curl_easy_init failed");
-    std::string url = controller + "/v1/agents";
-    std::unique_ptr<curl_slist, SlistFree> headers(curl_slist_append(nullptr, "Content-Type: application/json"));
-    if (!token.empty())
-        headers.reset(curl_slist_append(headers.release(), ("Authorization: Bearer " + token).c_str()));
-    std::string answer;
-    char error[CURL_ERROR_SIZE] = {};
-    CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);  // it runs on the loop: keep it short
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-    if (CURLcode r = curl_easy_perform(c); r != CURLE_OK)
-        return fail("POST " + url + ": " + (error[0] ? std::string(error) : curl_easy_strerror(r)));
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (status < 200 || status > 299) {
-        if (answer.size() > 200) answer.resize(200);
-        return fail("POST " + url + ": HTTP " + std::to_string(status) + " " + answer);
+                               const nlohmann::json& body) {
+    // It runs on the loop: keep it short.
+    ApiClient client(controller, token, ApiClient::Timeouts{1000, 2000});
+    auto answer = client.call("POST", "/v1/agents", &body);
+    if (!answer) return answer.failure();
+    if (answer->status < 200 || answer->status > 299) {
+        std::string why = answer->body.is_object() && answer->body.contains("error") ? answer->body["error"].dump()
+                                                                                     : answer->body.dump();
+        if (why.size() > 200) why.resize(200);
+        return fail("POST " + controller + "/v1/agents: HTTP " + std::to_string(answer->status) + " " + why);
     }
     return {};
 }

@@ -1,10 +1,12 @@
 // Registration with the controller: POST <controller>/v1/agents so it knows where to send
-// NOTIFYs. A short blocking libcurl call (2 s at most), retried by the Manager with
-// backoff; failure is logged and never stops placement.
+// NOTIFYs. A short blocking call (2 s at most), retried by the Manager with backoff;
+// failure is logged and never stops placement.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "result.h"
 
@@ -12,8 +14,8 @@ namespace patchbay {
 
 // {"name": ..., "notify": "ADDR:PORT", "domains": [...]}; "notify" is left out when
 // the listener is disabled (empty). Pure.
-std::string registration_body(const std::string& name, const std::string& notify,
-                              const std::vector<std::string>& domains);
+nlohmann::json registration_body(const std::string& name, const std::string& notify,
+                                 const std::vector<std::string>& domains);
 
 // The token in `path`, without surrounding whitespace. Errors name the path.
 Result<std::string> read_token(const std::string& path);
@@ -21,6 +23,6 @@ Result<std::string> read_token(const std::string& path);
 // POSTs `body` to CONTROLLER/v1/agents with "Authorization: Bearer TOKEN" (none if empty).
 // Errors: transport failures and non-2xx answers, with the status and body excerpt.
 Result<void> post_registration(const std::string& controller, const std::string& token,
-                               const std::string& body);
+                               const nlohmann::json& body);
 
 }  // namespace patchbay

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    ApiClient client(inv->controller, inv->token);
+    ApiClient client(inv->controller, inv->token, ApiClient::Timeouts{});
     auto answer = client.call(request->method, request->path, request->body ? &*request->body : nullptr);
     curl_global_cleanup();
     if (!answer) {

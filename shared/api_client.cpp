@@ -20,7 +20,8 @@ size_t collect(char* data, size_t size, size_t count, void* out) {
 
 }  // namespace
 
-ApiClient::ApiClient(std::string base, std::string token) : base_(std::move(base)), token_(std::move(token)) {
+ApiClient::ApiClient(std::string base, std::string token, Timeouts timeouts)
+    : base_(std::move(base)), token_(std::move(token)), timeouts_(timeouts) {
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
 }
 
@@ -56,9 +57,10 @@ Result<ApiAnswer> ApiClient::call(const std::string& method, const std::string& 
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &received);
     curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 15000L);
+    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, timeouts_.connect_ms);
+    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, timeouts_.total_ms);
     curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
     CURLcode rc = curl_easy_perform(curl.get());
     if (rc != CURLE_OK)
         return fail(ErrorKind::unavailable, "cannot reach the controller at " + base_ + ": " +

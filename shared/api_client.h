@@ -1,4 +1,5 @@
-// The CLI's side of the REST API: one JSON request over libcurl, the answer as a value.
+// A client of the controller's REST API (the CLI's, and the agent's registration): one
+// JSON request over libcurl, the answer as a value.
 #pragma once
 
 #include <memory>
@@ -17,8 +18,13 @@ struct ApiAnswer {
 
 class ApiClient {
 public:
-    // `base` like "http://127.0.0.1:8080"; `token` sent as a bearer token.
-    ApiClient(std::string base, std::string token);
+    struct Timeouts {
+        long connect_ms = 3000;
+        long total_ms = 15000;
+    };
+
+    // `base` like "http://127.0.0.1:8080"; `token` sent as a bearer token (none if empty).
+    ApiClient(std::string base, std::string token, Timeouts timeouts);
 
     // Sends METHOD base+path with an optional JSON body. HTTP errors are answers
     // (look at .status); errors are only for transport failures (kind unavailable).
@@ -31,6 +37,7 @@ public:
 private:
     std::string base_;
     std::string token_;
+    Timeouts timeouts_;
 };
 
 }  // namespace patchbay
