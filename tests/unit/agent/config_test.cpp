@@ -154,3 +154,10 @@ TEST_CASE("config: load_config names an unreadable file") {
     REQUIRE(!c.ok());
     CHECK(c.error() == "/nonexistent/agent.toml: cannot read the configuration file");
 }
+
+TEST_CASE("config: the sample examples/agent.toml is valid") {
+    auto cfg = load_config(PATCHBAY_SOURCE_DIR "/examples/agent.toml");
+    REQUIRE(cfg);
+    CHECK(cfg->domains == std::vector<std::string>{"hostdomain.com"});
+    CHECK(cfg->services.size() == 2);
+}

@@ -61,3 +61,13 @@ TEST_CASE("controller config errors name file:line:column and the key") {
     const char* unknown[] = {"patchbay-controller", "--fast"};
     CHECK_THAT(parse_controller_flags(2, unknown).error(), Catch::Contains("unknown argument '--fast'"));
 }
+
+TEST_CASE("controller config: the sample examples/controller.toml is valid") {
+    const char* argv[] = {"patchbay-controller", "--config", PATCHBAY_SOURCE_DIR "/examples/controller.toml"};
+    auto flags = parse_controller_flags(3, argv);
+    REQUIRE(flags);
+    auto cfg = resolve_controller_config(*flags);
+    REQUIRE(cfg);
+    CHECK(cfg->state_dir == "/var/lib/patchbay");
+    CHECK(cfg->api_listen.str() == "127.0.0.1:8080");
+}
