@@ -42,7 +42,7 @@ Result<std::vector<Address>> local_addresses() {
 
 Result<std::unique_ptr<AddressWatch>> AddressWatch::create(sd_event* event, std::function<void()> changed) {
     std::unique_ptr<AddressWatch> w(new AddressWatch(std::move(changed)));
-    w->socket_ = Fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
+    w->socket_ = UniqueFd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
     if (!w->socket_) return fail(std::string("netlink socket: ") + std::strerror(errno));
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "address.h"
+#include "fd.h"
 #include "handles.h"
 #include "result.h"
 
@@ -30,7 +31,7 @@ private:
     static int on_settled(sd_event_source* source, uint64_t usec, void* data);
 
     std::function<void()> changed_;
-    Fd socket_;
+    UniqueFd socket_;
     EventSourcePtr io_;
     EventSourcePtr debounce_;
 };

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "handles.h"
+#include "fd.h"
 
 namespace patchbay {
 
@@ -44,7 +44,7 @@ Result<void> write_env_file(const std::string& dir, const std::string& unit, con
     std::string path = env_file_path(dir, unit);
     std::string tmp = path + ".tmp." + std::to_string(getpid());
     {
-        Fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
         if (!fd) return fail("cannot write " + tmp + ": " + std::strerror(errno));
         size_t done = 0;
         while (done < text.size()) {

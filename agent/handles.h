@@ -1,12 +1,10 @@
-// Move-only owners for the C handles the agent uses (sd-event, sd-bus, c-ares, curl, fds).
-// Each is a std::unique_ptr with the library's own release function as deleter, so a
-// handle is released exactly once, in reverse order of construction, on every path.
+// Move-only owners for the sd-event and sd-bus handles the agent uses. Each is a
+// std::unique_ptr with the library's own release function as deleter, so a handle is
+// released exactly once, in reverse order of construction, on every path. File
+// descriptors use UniqueFd (shared/fd.h), the same owner the controller uses.
 #pragma once
 
-#include <unistd.h>
-
 #include <memory>
-#include <utility>
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -29,33 +27,5 @@ using BusPtr = std::unique_ptr<sd_bus, Releaser<sd_bus, sd_bus_flush_close_unref
 using BusSlotPtr = std::unique_ptr<sd_bus_slot, Releaser<sd_bus_slot, sd_bus_slot_unref>>;
 using BusMessagePtr =
     std::unique_ptr<sd_bus_message, Releaser<sd_bus_message, sd_bus_message_unref>>;
-
-// A file descriptor; -1 when empty.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        if (this != &other) {
-            reset();
-            fd_ = std::exchange(other.fd_, -1);
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-private:
-    int fd_ = -1;
-};
 
 }  // namespace patchbay

@@ -1,15 +1,15 @@
 #include "notify_listener.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "bound_socket.h"
 #include "log.h"
 #include "notify.h"
+#include "socket_address.h"
 
 namespace patchbay {
 
@@ -20,44 +20,9 @@ constexpr size_t kMaxConnections = 16;           // a primary needs one; more is
 constexpr uint64_t kConnectionIdleUsec = 10'000'000;
 constexpr size_t kMaxBuffered = 2 + 65535;
 
-socklen_t to_sockaddr(const Endpoint& e, sockaddr_storage& out) {
-    std::memset(&out, 0, sizeof out);
-    if (e.address.family == Family::v4) {
-        auto* sin = reinterpret_cast<sockaddr_in*>(&out);
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(e.port);
-        std::memcpy(&sin->sin_addr, e.address.bytes.data(), 4);
-        return sizeof(sockaddr_in);
-    }
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(e.port);
-    std::memcpy(&sin6->sin6_addr, e.address.bytes.data(), 16);
-    return sizeof(sockaddr_in6);
-}
-
 std::string peer_text(const sockaddr_storage& peer) {
-    auto a = Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer));
-    if (!a) return "?";
-    uint16_t port = peer.ss_family == AF_INET
-                        ? ntohs(reinterpret_cast<const sockaddr_in*>(&peer)->sin_port)
-                        : ntohs(reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_port);
-    return Endpoint{*a, port}.str();
-}
-
-Result<Fd> bound_socket(const Endpoint& at, int type) {
-    sockaddr_storage addr;
-    socklen_t len = to_sockaddr(at, addr);
-    Fd fd(socket(addr.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!fd) return fail("notify_listen " + at.str() + ": socket: " + std::strerror(errno));
-    int one = 1;
-    if (type == SOCK_STREAM) setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
-        return fail("notify_listen " + at.str() + (type == SOCK_STREAM ? " (tcp)" : " (udp)") +
-                    ": cannot bind: " + std::strerror(errno));
-    if (type == SOCK_STREAM && listen(fd.get(), 16) != 0)
-        return fail("notify_listen " + at.str() + ": listen: " + std::strerror(errno));
-    return fd;
+    auto e = to_endpoint(peer);
+    return e ? e->str() : "?";
 }
 
 }  // namespace
@@ -67,11 +32,13 @@ Result<std::unique_ptr<NotifyListener>> NotifyListener::create(sd_event* event, 
                                                                Refresh refresh) {
     std::unique_ptr<NotifyListener> l(new NotifyListener(std::move(domains), std::move(refresh)));
     l->event_ = event;
-    auto udp = bound_socket(at, SOCK_DGRAM);
-    if (!udp) return fail(udp.error());
+    // Backlog 16: a primary needs one connection at a time (see kMaxConnections).
+    const SocketOptions options{.backlog = 16};
+    auto udp = open_bound_socket(at, SocketType::udp, options);
+    if (!udp) return fail("notify_listen: " + udp.error());
     l->socket_ = std::move(*udp);
-    auto tcp = bound_socket(at, SOCK_STREAM);
-    if (!tcp) return fail(tcp.error());
+    auto tcp = open_bound_socket(at, SocketType::tcp, options);
+    if (!tcp) return fail("notify_listen: " + tcp.error());
     l->tcp_socket_ = std::move(*tcp);
     sd_event_source* s = nullptr;
     if (int e = sd_event_add_io(event, &s, l->socket_.get(), EPOLLIN, &NotifyListener::on_readable, l.get()); e < 0)
@@ -97,17 +64,15 @@ int NotifyListener::on_readable(sd_event_source*, int fd, uint32_t, void* data) 
     auto* self = static_cast<NotifyListener*>(data);
     uint8_t buf[65535];
     for (int n = 0; n < kMaxDatagramsPerWakeup; ++n) {
-        sockaddr_storage peer{};
-        socklen_t peer_len = sizeof peer;
-        ssize_t len = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer), &peer_len);
+        SocketAddress peer;
+        ssize_t len = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, peer.get(), &peer.len);
         if (len < 0) {
             if (errno == EINTR) continue;
             break;  // EAGAIN: drained
         }
         try {
-            auto reply = self->handle(buf, static_cast<size_t>(len), peer_text(peer));
-            if (!reply.empty())
-                sendto(fd, reply.data(), reply.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer), peer_len);
+            auto reply = self->handle(buf, static_cast<size_t>(len), peer_text(peer.storage));
+            if (!reply.empty()) sendto(fd, reply.data(), reply.size(), MSG_DONTWAIT, peer.get(), peer.len);
         } catch (const std::exception& e) {
             log_error(std::string("internal error on a NOTIFY: ") + e.what());
         }
@@ -119,13 +84,12 @@ int NotifyListener::on_accept(sd_event_source*, int fd, uint32_t, void* data) {
     auto* self = static_cast<NotifyListener*>(data);
     try {
         for (int n = 0; n < kMaxDatagramsPerWakeup; ++n) {
-            sockaddr_storage peer{};
-            socklen_t peer_len = sizeof peer;
-            Fd client(accept4(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC | SOCK_NONBLOCK));
+            SocketAddress peer;
+            UniqueFd client(accept4(fd, peer.get(), &peer.len, SOCK_CLOEXEC | SOCK_NONBLOCK));
             if (!client) break;
             if (self->connections_.size() >= kMaxConnections) continue;  // closed at once
             auto c = std::make_unique<Connection>();
-            c->peer = peer_text(peer) + " (tcp)";
+            c->peer = peer_text(peer.storage) + " (tcp)";
             c->fd = std::move(client);
             sd_event_source* s = nullptr;
             if (sd_event_add_io(self->event_, &s, c->fd.get(), EPOLLIN, &NotifyListener::on_stream, self) < 0) continue;

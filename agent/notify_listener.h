@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "address.h"
+#include "fd.h"
 #include "handles.h"
 #include "result.h"
 
@@ -35,7 +36,7 @@ private:
     struct Connection {
         std::string peer;
         std::vector<uint8_t> in;
-        Fd fd;
+        UniqueFd fd;
         EventSourcePtr io;
         EventSourcePtr idle;
     };
@@ -51,9 +52,9 @@ private:
     sd_event* event_ = nullptr;
     std::vector<std::string> domains_;
     Refresh refresh_;
-    Fd socket_;
+    UniqueFd socket_;
     EventSourcePtr io_;
-    Fd tcp_socket_;
+    UniqueFd tcp_socket_;
     EventSourcePtr tcp_io_;
     std::map<int, std::unique_ptr<Connection>> connections_;  // by fd
 };

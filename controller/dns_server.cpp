@@ -4,7 +4,6 @@
 // several queries per connection (answered in order), idle connections closed.
 #include "dns_server.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -25,6 +24,9 @@
 #include <utility>
 
 #include "answer.h"
+#include "bound_socket.h"
+#include "fd.h"
+#include "socket_address.h"
 
 namespace patchbay {
 
@@ -32,101 +34,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A file descriptor, closed when dropped.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        std::swap(fd_, other.fd_);
-        return *this;
-    }
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-
-private:
-    int fd_ = -1;
-};
-
-std::string errno_text(int err) { return std::system_category().message(err); }
-
-struct SocketAddress {
-    sockaddr_storage storage{};
-    socklen_t len = 0;
-    const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-};
-
-SocketAddress to_sockaddr(const Endpoint& e) {
-    SocketAddress a;
-    if (e.address.family == Family::v4) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(e.port);
-        std::memcpy(&in->sin_addr, e.address.bytes.data(), 4);
-        a.len = sizeof(sockaddr_in);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(e.port);
-        std::memcpy(&in6->sin6_addr, e.address.bytes.data(), 16);
-        a.len = sizeof(sockaddr_in6);
-    }
-    return a;
-}
-
-int set_int_option(int fd, int level, int name, int value) {
-    return ::setsockopt(fd, level, name, &value, sizeof value);
-}
-
-// A non-blocking socket bound to `e` (listening, for TCP). *err gets errno on failure.
-Result<Fd> open_bound_socket(const Endpoint& e, int type, int* err = nullptr) {
-    const char* proto = type == SOCK_DGRAM ? "UDP" : "TCP";
-    bool v6 = e.address.family == Family::v6;
-    auto failed = [&](const char* what) -> Error {
-        int saved = errno;
-        if (err) *err = saved;
-        return fail(std::string("cannot ") + what + " " + proto + " " + e.str() + ": " +
-                    errno_text(saved));
-    };
-    Fd fd(::socket(v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd) return failed("create socket for");
-    // TCP: rebind at once after a restart despite TIME_WAIT. Not UDP: there Linux would
-    // let a second server share the port and split the queries between the two.
-    if (type == SOCK_STREAM && set_int_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1) < 0) {
-        return failed("set SO_REUSEADDR on");
-    }
-    // One family per socket: an IPv6 wildcard must not steal the IPv4 port.
-    if (v6 && set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0) return failed("set IPV6_V6ONLY on");
-    // Learn each datagram's destination so replies leave from the address asked.
-    if (type == SOCK_DGRAM) {
-        int r = v6 ? set_int_option(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
-                   : set_int_option(fd.get(), IPPROTO_IP, IP_PKTINFO, 1);
-        if (r < 0) return failed("set packet info on");
-    }
-    auto addr = to_sockaddr(e);
-    if (::bind(fd.get(), addr.get(), addr.len) < 0) return failed("bind");
-    if (type == SOCK_STREAM && ::listen(fd.get(), 128) < 0) return failed("listen on");
-    return fd;
-}
-
-Result<uint16_t> local_port(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) {
-        return fail("cannot read the bound port: " + errno_text(errno));
-    }
-    if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-    return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-}
-
 // One received datagram: who sent it, to which local address, and its size.
 struct Datagram {
-    sockaddr_storage peer{};
-    socklen_t peer_len = 0;
+    SocketAddress peer;
     alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
     size_t control_len = 0;
     size_t size = 0;
@@ -136,8 +46,8 @@ std::optional<Datagram> receive_datagram(int fd, std::vector<uint8_t>& buffer) {
     Datagram d;
     iovec iov{buffer.data(), buffer.size()};
     msghdr msg{};
-    msg.msg_name = &d.peer;
-    msg.msg_namelen = sizeof d.peer;
+    msg.msg_name = &d.peer.storage;
+    msg.msg_namelen = d.peer.len;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = d.control.data();
@@ -145,7 +55,7 @@ std::optional<Datagram> receive_datagram(int fd, std::vector<uint8_t>& buffer) {
     ssize_t n = ::recvmsg(fd, &msg, 0);
     if (n < 0) return std::nullopt;
     if (msg.msg_flags & MSG_TRUNC) return Datagram{};  // size 0: answer() drops it
-    d.peer_len = msg.msg_namelen;
+    d.peer.len = msg.msg_namelen;
     d.control_len = msg.msg_controllen;
     d.size = static_cast<size_t>(n);
     return d;
@@ -176,8 +86,8 @@ void send_datagram(int fd, const Datagram& to, const std::vector<uint8_t>& data)
     }
     iovec iov{const_cast<uint8_t*>(data.data()), data.size()};
     msghdr msg{};
-    msg.msg_name = const_cast<sockaddr_storage*>(&to.peer);
-    msg.msg_namelen = to.peer_len;
+    msg.msg_name = const_cast<sockaddr_storage*>(&to.peer.storage);
+    msg.msg_namelen = to.peer.len;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = control_len ? control.data() : nullptr;
@@ -192,12 +102,12 @@ constexpr size_t max_pending_output = 256 * 1024;        // stop reading a slow 
 
 struct Listener {
     Endpoint endpoint;
-    Fd udp;
-    Fd tcp;
+    UniqueFd udp;
+    UniqueFd tcp;
 };
 
 struct Connection {
-    Fd fd;
+    UniqueFd fd;
     std::vector<uint8_t> in;
     std::vector<uint8_t> out;
     size_t sent = 0;
@@ -209,16 +119,18 @@ struct Connection {
 // UDP and TCP on one endpoint; with port 0 both get the same ephemeral port, retried a
 // few times because the kernel picks the UDP port without knowing TCP's.
 Result<Listener> open_listener(const Endpoint& endpoint) {
+    // One family per socket: an IPv6 wildcard must not steal the IPv4 port. Packet info
+    // so that replies leave from the address the query was sent to.
+    const SocketOptions options{.v6_only = true, .packet_info = true};
     for (int attempt = 0; attempt < 16; ++attempt) {
-        auto udp = open_bound_socket(endpoint, SOCK_DGRAM);
+        auto udp = open_bound_socket(endpoint, SocketType::udp, options);
         if (!udp) return fail(udp.error());
-        auto port = local_port(udp->get());
-        if (!port) return fail(port.error());
-        Endpoint actual{endpoint.address, *port};
-        int err = 0;
-        auto tcp = open_bound_socket(actual, SOCK_STREAM, &err);
+        auto local = local_endpoint(udp->get());
+        if (!local) return fail(local.error());
+        Endpoint actual{endpoint.address, local->port};
+        auto tcp = open_bound_socket(actual, SocketType::tcp, options);
         if (tcp) return Listener{actual, std::move(*udp), std::move(*tcp)};
-        if (endpoint.port != 0 || err != EADDRINUSE) return fail(tcp.error());
+        if (endpoint.port != 0 || tcp.kind() != ErrorKind::conflict) return fail(tcp.error());
     }
     return fail("cannot bind UDP and TCP to one port on " + endpoint.str());
 }
@@ -227,7 +139,7 @@ Result<Listener> open_listener(const Endpoint& endpoint) {
 
 class DnsServer::Loop {
 public:
-    Loop(std::vector<Listener> listeners, Fd wake, std::shared_ptr<const ZoneSet> zones)
+    Loop(std::vector<Listener> listeners, UniqueFd wake, std::shared_ptr<const ZoneSet> zones)
         : listeners_(std::move(listeners)), wake_(std::move(wake)),
           empty_(build_zone_set({}, {}, {})) {
         publish(std::move(zones));
@@ -329,7 +241,7 @@ private:
 
     void accept_connections(int listener) {
         for (int i = 0; i < 16; ++i) {
-            Fd fd(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            UniqueFd fd(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
             if (!fd) return;
             // Full: close at once, so the client tries elsewhere instead of waiting.
             if (connections_.size() >= max_connections) continue;
@@ -400,7 +312,7 @@ private:
     }
 
     std::vector<Listener> listeners_;
-    Fd wake_;
+    UniqueFd wake_;
     std::shared_ptr<const ZoneSet> empty_;
     std::atomic<std::shared_ptr<const ZoneSet>> zones_;
     std::atomic<bool> stopping_{false};
@@ -422,7 +334,7 @@ Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>&
         if (!listener) return fail(listener.error());  // the ones opened so far close here
         listeners.push_back(std::move(*listener));
     }
-    Fd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!wake) return fail("cannot create eventfd: " + std::system_category().message(errno));
     auto loop = std::make_unique<Loop>(std::move(listeners), std::move(wake), std::move(initial));
     loop->start();

@@ -4,7 +4,6 @@
 // (matched by message id and source, RFC 1996 §4.7) or too old.
 #include "notify.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -15,15 +14,15 @@
 #include <atomic>
 #include <cctype>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <random>
 #include <system_error>
 #include <thread>
 #include <utility>
 
+#include "fd.h"
+#include "socket_address.h"
 #include "zone.h"
 
 namespace patchbay {
@@ -33,61 +32,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// A file descriptor, closed when dropped.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Fd& operator=(Fd&& other) noexcept {
-        std::swap(fd_, other.fd_);
-        return *this;
-    }
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-
-private:
-    int fd_ = -1;
-};
-
 struct PktFree {
     void operator()(knot_pkt_t* pkt) const { knot_pkt_free(pkt); }
 };
-
-struct SocketAddress {
-    sockaddr_storage storage{};
-    socklen_t len = 0;
-};
-
-SocketAddress to_sockaddr(const Endpoint& e) {
-    SocketAddress a;
-    if (e.address.family == Family::v4) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(e.port);
-        std::memcpy(&in->sin_addr, e.address.bytes.data(), 4);
-        a.len = sizeof(sockaddr_in);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(e.port);
-        std::memcpy(&in6->sin6_addr, e.address.bytes.data(), 16);
-        a.len = sizeof(sockaddr_in6);
-    }
-    return a;
-}
-
-std::optional<Endpoint> from_sockaddr(const sockaddr_storage& ss) {
-    auto address = Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&ss));
-    if (!address) return std::nullopt;
-    uint16_t port = ss.ss_family == AF_INET
-                        ? ntohs(reinterpret_cast<const sockaddr_in*>(&ss)->sin_port)
-                        : ntohs(reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_port);
-    return Endpoint{*address, port};
-}
 
 // RFC 1996 §3.7: opcode NOTIFY, AA, question <zone>. IN SOA, the new SOA as answer.
 std::vector<uint8_t> notify_message(const std::string& zone, uint32_t serial, uint16_t id) {
@@ -120,7 +67,7 @@ using PendingKey = std::pair<std::string, Endpoint>;  // (zone, target)
 
 class Notifier::Loop {
 public:
-    Loop(NotifyTiming timing, Fd v4, Fd v6, Fd wake)
+    Loop(NotifyTiming timing, UniqueFd v4, UniqueFd v6, UniqueFd wake)
         : timing_(timing), v4_(std::move(v4)), v6_(std::move(v6)), wake_(std::move(wake)),
           ids_(std::random_device{}()) {}
 
@@ -200,11 +147,10 @@ private:
     void read_answers(int fd) {
         for (int i = 0; i < 64; ++i) {
             uint8_t buf[KNOT_WIRE_MIN_PKTSIZE];
-            sockaddr_storage from{};
-            socklen_t from_len = sizeof from;
-            ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_TRUNC, reinterpret_cast<sockaddr*>(&from), &from_len);
+            SocketAddress from;
+            ssize_t n = ::recvfrom(fd, buf, sizeof buf, MSG_TRUNC, from.get(), &from.len);
             if (n < 0) return;
-            auto source = from_sockaddr(from);
+            auto source = to_endpoint(from.storage);
             if (n < KNOT_WIRE_HEADER_SIZE || !source || !knot_wire_get_qr(buf) ||
                 knot_wire_get_opcode(buf) != KNOT_OPCODE_NOTIFY) {
                 continue;
@@ -243,15 +189,14 @@ private:
                 continue;
             }
             int fd = key.second.address.family == Family::v4 ? v4_.get() : v6_.get();
-            auto to = to_sockaddr(key.second);
+            auto to = to_socket_address(key.second);
             if (fd < 0) {
                 give_up(key, p, "no socket for its address family");
                 it = pending_.erase(it);
                 continue;
             }
             // A failed send (e.g. full buffer) counts as a lost datagram: retried later.
-            ::sendto(fd, p.message.data(), p.message.size(), 0,
-                     reinterpret_cast<const sockaddr*>(&to.storage), to.len);
+            ::sendto(fd, p.message.data(), p.message.size(), 0, to.get(), to.len);
             if (!p.sent) p.first_sent = now;
             p.sent = true;
             p.next_send = now + p.interval;
@@ -268,7 +213,7 @@ private:
     }
 
     const NotifyTiming timing_;
-    Fd v4_, v6_, wake_;
+    UniqueFd v4_, v6_, wake_;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 
@@ -278,9 +223,9 @@ private:
 };
 
 Result<std::unique_ptr<Notifier>> Notifier::start(NotifyTiming timing) {
-    Fd v4(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    UniqueFd v4(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     int v4_error = errno;
-    Fd v6(::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    UniqueFd v6(::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (v6) {
         int on = 1;
         ::setsockopt(v6.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
@@ -288,7 +233,7 @@ Result<std::unique_ptr<Notifier>> Notifier::start(NotifyTiming timing) {
     if (!v4 && !v6) {
         return fail("cannot open a socket for NOTIFY: " + std::system_category().message(v4_error));
     }
-    Fd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!wake) return fail("cannot create eventfd: " + std::system_category().message(errno));
     auto loop = std::make_unique<Loop>(timing, std::move(v4), std::move(v6), std::move(wake));
     loop->start();
