@@ -26,7 +26,6 @@ start_controller() {
   eval "$(cat "$work/exports")"
   export PATCHBAY_CONTROLLER PATCHBAY_TOKEN
 }
-stop_controller() { kill "$ctl_pid"; wait "$ctl_pid" || true; ctl_pid=; }
 
 q() { dig @127.0.0.1 -p "$dns_port" +time=2 +tries=1 "$@"; }
 serial() { q +short hostdomain.com SOA | awk '{print $3}'; }
@@ -123,10 +122,12 @@ expect_contains "... naming the field" "field 'notify'" "$(cat "$work/body")"
 n=$("$PB" tuple ls hostdomain.com --output json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 expect_eq "tuple ls --output json" 4 "$n"
 
-# Acknowledged changes survive a restart.
+# Acknowledged changes survive a crash: SIGKILL right after the last acknowledged change.
+"$PB" tuple add hostdomain.com sip udp 10.10.10.125 5060 >/dev/null
+before=$(serial)
 listing=$("$PB" tuple ls)
-stop_controller
+kill -9 "$ctl_pid"; wait "$ctl_pid" 2>/dev/null || true; ctl_pid=
 start_controller
-expect_eq "serial kept across restart" "$before" "$(serial)"
-expect_eq "tuples kept across restart" "$listing" "$("$PB" tuple ls)"
+expect_eq "serial kept across a crash" "$before" "$(serial)"
+expect_eq "tuples kept across a crash" "$listing" "$("$PB" tuple ls)"
 echo "$pb_pass passed, 0 failed"
