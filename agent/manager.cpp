@@ -227,6 +227,11 @@ void Manager::request_reconcile() {
 }
 
 void Manager::reconcile_with(const std::vector<RunningInstance>& running) {
+    // The first listing since start-up: what already runs (e.g. placed before a restart of
+    // the agent) is adopted, i.e. counted as running and never restarted. Said once each.
+    if (!last_logged_plan_)
+        for (const auto& r : running)
+            log_info("adopted " + r.unit + " (" + r.key.str() + "): already running at start-up");
     std::vector<DomainTuples> known;
     for (const auto& d : domains_) known.push_back({d->name, d->tuples});
     Plan plan = reconcile(known, local_, catalog_, running);

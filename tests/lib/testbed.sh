@@ -18,7 +18,8 @@
 #        testbed_install_token; testbed_start_agents
 #        pb tuple add …; host_exec h121 systemctl …; ctl_exec curl …
 # Env:   PATCHBAY_BUILD, PATCHBAY_SOURCE (default: ./build of this checkout)
-#        PBT_POLL_SECONDS (agent poll_seconds, default 30), PBT_HOSTS (default the five)
+#        PBT_POLL_SECONDS (agent poll_seconds, default 30), PBT_IDLE_POLL_SECONDS (agent
+#        idle_poll_seconds; unset: the agent's own default), PBT_HOSTS (default the five)
 # State: /var/lib/patchbay-test (never /tmp: the containers' /tmp is their own tmpfs).
 # Needs: root, systemd-container, iproute2, curl (./build.sh --tests installs them).
 
@@ -29,6 +30,7 @@ PBT_RUN=$PBT_STATE/run                     # controller output, pid, logs of thi
 PBT_SDCT=$PBT_SOURCE/tests/lib/sdct.sh
 read -ra PBT_HOSTS <<<"${PBT_HOSTS:-h121 h122 h123 h124 h125}"
 PBT_POLL_SECONDS=${PBT_POLL_SECONDS:-30}
+PBT_IDLE_POLL_SECONDS=${PBT_IDLE_POLL_SECONDS:-}
 PBT_DOMAIN=${PBT_DOMAIN:-hostdomain.com}
 PBT_CTL_ADDR=10.10.10.1
 PBT_BOOT_TIMEOUT=${PBT_BOOT_TIMEOUT:-60}
@@ -148,6 +150,7 @@ controller = "http://$PBT_CTL_ADDR:8080"
 token_file = "/etc/patchbay/agent.token"
 notify_listen = "0.0.0.0:5300"
 poll_seconds = $PBT_POLL_SECONDS
+${PBT_IDLE_POLL_SECONDS:+idle_poll_seconds = $PBT_IDLE_POLL_SECONDS}
 
 [services.http]
 unit = "patchbay-http@.service"
