@@ -200,7 +200,7 @@ void Manager::on_refreshed(DomainState& d, const std::string& reason, RefreshRes
         refresh(d, false, d.again_reason);
     } else {
         uint64_t idle = static_cast<uint64_t>(config_.idle_poll_seconds) * kSecond;
-        arm(d.timer.get(), d.backoff_usec ? d.backoff_usec : (matching_tuples() == 0 ? idle : poll));
+        arm(d.timer.get(), d.backoff_usec ? d.backoff_usec : (placed_here() == 0 ? idle : poll));
     }
     request_reconcile();
 }
@@ -232,9 +232,7 @@ void Manager::reconcile_with(const std::vector<RunningInstance>& running) {
     if (!last_logged_plan_)
         for (const auto& r : running)
             log_info("adopted " + r.unit + " (" + r.key.str() + "): already running at start-up");
-    std::vector<DomainTuples> known;
-    for (const auto& d : domains_) known.push_back({d->name, d->tuples});
-    Plan plan = reconcile(known, local_, catalog_, running);
+    Plan plan = reconcile(known_domains(), local_, catalog_, running);
     last_plan_ = plan;
     // A dry-running daemon would repeat the same "would start" lines every poll.
     bool changed = !last_logged_plan_ || !same_actions(*last_logged_plan_, plan);
@@ -313,6 +311,18 @@ std::map<std::string, uint32_t> Manager::serials() const {
     for (const auto& d : domains_)
         if (d->serial) out[d->name] = *d->serial;
     return out;
+}
+
+size_t Manager::placed_here() const {
+    // From the snapshots just fetched, not the last plan: the poll rate must follow the
+    // data of this refresh (the seed: servers that match nothing poll faster).
+    return reconcile(known_domains(), local_, catalog_, {}).start.size();
+}
+
+std::vector<DomainTuples> Manager::known_domains() const {
+    std::vector<DomainTuples> known;
+    for (const auto& d : domains_) known.push_back({d->name, d->tuples});
+    return known;
 }
 
 size_t Manager::matching_tuples() const {

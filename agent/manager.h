@@ -73,7 +73,9 @@ private:
     void update_status();
     void finish_once();
     std::map<std::string, uint32_t> serials() const;
-    size_t matching_tuples() const;
+    size_t matching_tuples() const;  // in the last plan (for the status line)
+    size_t placed_here() const;      // desired here by the current snapshots
+    std::vector<DomainTuples> known_domains() const;  // the last complete snapshot of each
 
     static int on_poll(sd_event_source* s, uint64_t usec, void* data);
     static int on_register(sd_event_source* s, uint64_t usec, void* data);
