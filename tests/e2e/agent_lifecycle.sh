@@ -21,6 +21,7 @@ export PBT_HOSTS="h121 h122 h125"
 export PBT_POLL_SECONDS=8        # with matches
 export PBT_IDLE_POLL_SECONDS=1   # matching nothing: 8× faster, easy to tell apart
 source "$PATCHBAY_SOURCE/tests/lib/testbed.sh"
+source "$PATCHBAY_SOURCE/tests/lib/e2e.sh"
 trap testbed_down EXIT
 trap 'exit 130' INT TERM         # Ctrl-C / ctest timeout: the EXIT trap still cleans up
 
@@ -29,39 +30,12 @@ POLL=$PBT_POLL_SECONDS
 IDLE=$PBT_IDLE_POLL_SECONDS
 T_START=$(date +%s)
 
-ok()   { echo "ok - $*"; }
-# fail MESSAGE [HOST…] — the message, then logs of the hosts concerned (default all).
-fail() {
-  local msg=$1; shift
-  echo "not ok - $msg" >&2
-  testbed_dump_logs "$@"
-  exit 1
-}
-unit_of() { echo "patchbay-$1@$2:$3-tcp.service"; }     # IPv4 needs no escaping
 AGENT=patchbay-agent.service
 
-# snapshot [HOST…] — "host unit MainPID ActiveEnterTimestampMonotonic" for each active
-# instance: equal snapshots ⇒ nothing was stopped, started or restarted.
-snapshot() {
-  local h u hosts=("$@")
-  [ ${#hosts[@]} -gt 0 ] || hosts=("${PBT_HOSTS[@]}")
-  for h in "${hosts[@]}"; do
-    for u in $(host_units "$h"); do
-      echo "$h $u $(unit_show "$h" "$u" MainPID) $(unit_show "$h" "$u" ActiveEnterTimestampMonotonic)"
-    done
-  done
-}
-same_snapshot() {  # same_snapshot "$before" WHAT HOST…
-  local before=$1 what=$2; shift 2
-  local after; after=$(snapshot "$@")
-  [ "$before" = "$after" ] ||
-    fail "$what: units changed"$'\n'"before:"$'\n'"$before"$'\n'"after:"$'\n'"$after" "$@"
-}
 units_are() {  # units_are h121 UNIT… — h121 runs exactly these instances
   local h=$1; shift
   [ "$(host_units "$h")" = "$(printf '%s\n' "$@" | sed '/^$/d' | sort)" ]
 }
-unit_inactive() { ! unit_active "$@"; }
 
 agent_pid()    { unit_show "$1" "$AGENT" MainPID; }
 agent_status() { unit_show "$1" "$AGENT" StatusText; }   # the agent's STATUS= text
@@ -89,9 +63,7 @@ count_queries() {
 get() { local kv; for kv in $1; do [ "${kv%%=*}" != "$2" ] || echo "${kv#*=}"; done; }
 max1() { [ "$1" -gt 1 ] && echo "$1" || echo 1; }
 
-for b in controller/patchbay-controller agent/patchbay-agent cli/patchbay examples/patchbay-demo-listener; do
-  [ -x "$PBT_BUILD/$b" ] || { echo "not ok - missing $PBT_BUILD/$b (build first: ./build.sh)" >&2; exit 1; }
-done
+require_binaries
 
 # ---- 0. up: hosts, controller, agents, tuples ------------------------------------------------
 testbed_up

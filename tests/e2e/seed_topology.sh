@@ -14,21 +14,13 @@ set -euo pipefail
 PATCHBAY_SOURCE=${PATCHBAY_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 export PBT_POLL_SECONDS=2        # small, so "two poll intervals" is a short wait
 source "$PATCHBAY_SOURCE/tests/lib/testbed.sh"
+source "$PATCHBAY_SOURCE/tests/lib/e2e.sh"
 trap testbed_down EXIT
 trap 'exit 130' INT TERM         # Ctrl-C / ctest timeout: the EXIT trap still cleans up
 
 D=$PBT_DOMAIN
 NOTIFY_LIMIT_MS=1000             # a change must reach the host through NOTIFY, not the poll
 
-ok()   { echo "ok - $*"; }
-# fail MESSAGE [HOST…] — the message, then logs of the hosts concerned (default all).
-fail() {
-  local msg=$1; shift
-  echo "not ok - $msg" >&2
-  testbed_dump_logs "$@"
-  exit 1
-}
-unit_of() { echo "patchbay-$1@$2:$3-tcp.service"; }     # IPv4 needs no escaping
 
 # The seed's placement: host ⇒ "kind:port" it must run.
 declare -A SEED=([h121]="http:80" [h122]="http:80" [h123]="http:8080 smtp:23" [h124]="smtp:23" [h125]="")
@@ -74,23 +66,6 @@ check_seed() {
   for h in "${PBT_HOSTS[@]}"; do check_host "$h" "${1:-15}" ${SEED[$h]}; done
 }
 
-# snapshot [HOST…] — "host unit MainPID ActiveEnterTimestampMonotonic" for each active
-# instance: equal snapshots ⇒ nothing was stopped, started or restarted.
-snapshot() {
-  local h u hosts=("$@")
-  [ ${#hosts[@]} -gt 0 ] || hosts=("${PBT_HOSTS[@]}")
-  for h in "${hosts[@]}"; do
-    for u in $(host_units "$h"); do
-      echo "$h $u $(host_exec "$h" systemctl show -P MainPID "$u") $(host_exec "$h" systemctl show -P ActiveEnterTimestampMonotonic "$u")"
-    done
-  done
-}
-same_snapshot() {  # same_snapshot "$before" WHAT HOST…
-  local before=$1 what=$2; shift 2
-  local after; after=$(snapshot "$@")
-  [ "$before" = "$after" ] ||
-    fail "$what: units changed"$'\n'"before:"$'\n'"$before"$'\n'"after:"$'\n'"$after" "$@"
-}
 
 # ms_until LIMIT_S CMD… — milliseconds until CMD succeeds (polled every 20 ms); fails the
 # test when it does not within LIMIT_S.
@@ -103,7 +78,6 @@ ms_until() {
   done
   echo $(( ($(date +%s%N) - t0) / 1000000 ))
 }
-unit_inactive() { ! unit_active "$@"; }
 
 # trigger_since HOST T0_NS — why HOST's agent first refreshed after T0_NS (date +%s%N), from
 # its refresh line "DOMAIN: serial N, M tuple(s) (REASON, K queries)": notify | poll | …
@@ -143,9 +117,7 @@ else:
             print(t.get("priority"), t.get("weight"))' "$@"
 }
 
-for b in controller/patchbay-controller agent/patchbay-agent cli/patchbay examples/patchbay-demo-listener; do
-  [ -x "$PBT_BUILD/$b" ] || { echo "not ok - missing $PBT_BUILD/$b (build first: ./build.sh)" >&2; exit 1; }
-done
+require_binaries
 
 # ---- 1. up: hosts, controller, agents ------------------------------------------------------
 testbed_up
