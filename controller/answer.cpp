@@ -61,6 +61,12 @@ size_t size_limit(const knot_pkt_t* query, bool edns, Transport transport) {
     return std::clamp<size_t>(asked, KNOT_WIRE_MIN_PKTSIZE, edns_udp_size);
 }
 
+// RFC 6891 §6.1.2: an OPT is owned by the root. knot_pkt_parse checks the options fit
+// (KNOT_EMALF) but accepts any owner.
+bool opt_owner_is_root(const knot_rrset_t& opt) {
+    return opt.owner != nullptr && opt.owner[0] == 0;
+}
+
 // --- checks: each returns nullopt to go on, or the rcode that ends the query ---------
 
 std::optional<uint16_t> check_opcode(const Request& req) {
@@ -160,6 +166,9 @@ Outcome resolve(knot_pkt_t* resp, const Zone& zone, const Request& req) {
     for (const auto& rrset : node->rrsets) {
         if (qtype == KNOT_RRTYPE_ANY || rrset->type == qtype) answers.push_back(rrset.get());
     }
+    // RFC 8482 §4.1: ANY gets one RRset, the first by type (rrsets are sorted), over
+    // UDP and TCP alike, as Knot does.
+    if (qtype == KNOT_RRTYPE_ANY && answers.size() > 1) answers.resize(1);
     if (answers.empty()) {  // NODATA, also for empty non-terminals (RFC 2308 §2.2, RFC 8020)
         put_soa(resp, zone);
         return {KNOT_RCODE_NOERROR, true};
@@ -202,6 +211,9 @@ bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport tr
     Request req;
     req.query = query.get();
     req.parse_error = knot_pkt_parse(query.get(), 0);
+    if (req.parse_error == KNOT_EOK && query->opt_rr != nullptr && !opt_owner_is_root(*query->opt_rr)) {
+        req.parse_error = KNOT_EMALF;  // FORMERR, answered without an OPT we cannot trust
+    }
     req.edns = req.parse_error == KNOT_EOK && knot_pkt_has_edns(query.get());
     req.dnssec_ok = req.edns && knot_pkt_has_dnssec(query.get());
     req.size_limit = size_limit(query.get(), req.edns, transport);

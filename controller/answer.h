@@ -23,10 +23,12 @@ constexpr uint16_t edns_udp_size = 1232;
 //
 // Rcodes: NOERROR (answer or NODATA) and NXDOMAIN with AA set and the zone's SOA in
 // the authority section for negative answers; REFUSED for names outside every zone,
-// classes other than IN and zone transfers; FORMERR for queries that do not parse;
+// classes other than IN and zone transfers; FORMERR for queries that do not parse
+// (including an OPT not owned by the root or whose options overrun it, RFC 6891 §6.1);
 // NOTIMP for opcodes other than QUERY; BADVERS for EDNS versions above 0; SERVFAIL
 // when answering itself fails. Over UDP a response larger than the client's size (512
-// without EDNS) is cut at a whole RRset with TC set. Never throws.
+// without EDNS) is cut at a whole RRset with TC set. ANY gets one RRset, the node's
+// first by type (RFC 8482 §4.1). Never throws.
 bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
             std::vector<uint8_t>& out);
 

@@ -139,7 +139,7 @@ TEST_CASE("answer: rcodes, flags and section sizes") {
     const Row rows[] = {
         {"SOA at the apex", {.name = "hostdomain.com."}, KNOT_RCODE_NOERROR, true, 1, 0, 0},
         {"NS with glue", {.type = KNOT_RRTYPE_NS}, KNOT_RCODE_NOERROR, true, 1, 0, 1},
-        {"ANY at the apex", {.type = KNOT_RRTYPE_ANY}, KNOT_RCODE_NOERROR, true, 2, 0, 1},
+        {"ANY at the apex: NS only (RFC 8482)", {.type = KNOT_RRTYPE_ANY}, KNOT_RCODE_NOERROR, true, 1, 0, 1},
         {"SRV http", {.name = "_http._tcp.hostdomain.com.", .type = KNOT_RRTYPE_SRV},
          KNOT_RCODE_NOERROR, true, 3, 0, 3},
         {"SRV smtp", {.name = "_smtp._tcp.hostdomain.com.", .type = KNOT_RRTYPE_SRV},
@@ -319,4 +319,59 @@ TEST_CASE("answer: malformed queries") {
 TEST_CASE("answer: a zone set without zones refuses everything") {
     auto zones = build_zone_set({}, {}, {});
     CHECK(ask(*zones, {}).rcode == KNOT_RCODE_REFUSED);
+}
+
+TEST_CASE("answer: ANY gets one RRset, the first by type, over UDP and TCP (RFC 8482)") {
+    auto zones = seed_zones();
+    using V = std::vector<std::string>;
+    for (auto transport : {Transport::udp, Transport::tcp}) {
+        Reply apex = ask(*zones, {.type = KNOT_RRTYPE_ANY}, transport);
+        CHECK(apex.answer == V{"hostdomain.com. 60 IN NS ns.hostdomain.com."});
+        Reply srv = ask(*zones, {.name = "_http._tcp.hostdomain.com.", .type = KNOT_RRTYPE_ANY}, transport);
+        CHECK(srv.answer.size() == 3);  // one RRset of three records
+        Reply ent = ask(*zones, {.name = "_tcp.hostdomain.com.", .type = KNOT_RRTYPE_ANY}, transport);
+        CHECK(ent.answer.empty());
+        CHECK(ent.authority == V{soa_line});
+    }
+}
+
+TEST_CASE("answer: an OPT must be owned by the root and hold whole options (RFC 6891 §6.1)") {
+    auto zones = seed_zones();
+    // The seed query without EDNS, then a hand-written OPT: owner, type 41, payload 1232,
+    // TTL 0, RDATA.
+    auto with_opt = [](std::vector<uint8_t> owner, std::vector<uint8_t> rdata) {
+        auto wire = wire_of({});
+        knot_wire_set_arcount(wire.data(), 1);
+        wire.insert(wire.end(), owner.begin(), owner.end());
+        const uint8_t fixed[] = {0, 41, 0x04, 0xd0, 0, 0, 0, 0,
+                                 0, static_cast<uint8_t>(rdata.size())};
+        wire.insert(wire.end(), std::begin(fixed), std::end(fixed));
+        wire.insert(wire.end(), rdata.begin(), rdata.end());
+        return wire;
+    };
+    const std::vector<uint8_t> root = {0}, not_root = {3, 'c', 'o', 'm', 0};
+    struct Row {
+        const char* what;
+        std::vector<uint8_t> wire;
+        uint16_t rcode;
+        bool edns;
+    };
+    const Row rows[] = {
+        {"no options", with_opt(root, {}), KNOT_RCODE_NOERROR, true},
+        {"an unknown option is ignored", with_opt(root, {0xfd, 0xe9, 0, 2, 0xc0, 0xff}),
+         KNOT_RCODE_NOERROR, true},
+        {"owner not the root", with_opt(not_root, {}), KNOT_RCODE_FORMERR, false},
+        {"option longer than the RDATA", with_opt(root, {0xfd, 0xe9, 0, 40, 'a', 'b'}),
+         KNOT_RCODE_FORMERR, false},
+        {"half an option header", with_opt(root, {0xfd, 0xe9}), KNOT_RCODE_FORMERR, false},
+    };
+    std::vector<uint8_t> out;
+    for (const auto& row : rows) {
+        INFO(row.what);
+        REQUIRE(answer(*zones, row.wire.data(), row.wire.size(), Transport::udp, out));
+        Reply r = read_reply(out);
+        CHECK(r.rcode == row.rcode);
+        CHECK(r.edns == row.edns);
+        if (r.edns) CHECK(r.edns_size == edns_udp_size);
+    }
 }
