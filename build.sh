@@ -11,7 +11,8 @@ build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcur
             nlohmann-json3-dev)
 # systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
 test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot python3 curl
-           procps psmisc util-linux)
+           procps psmisc util-linux
+           clang libclang-rt-14-dev)  # clang + libFuzzer: tests/fuzz/run.sh
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = --tests ] && want+=("${test_pkgs[@]}")

@@ -51,8 +51,10 @@ public:
     }
 
     int int_at(const toml::node& node, std::string_view key, int low, int high) const {
-        auto v = node.value<int64_t>();
-        if (!node.is_integer() || !v)
+        // value_exact: value<int64_t>() would also convert a float, with undefined
+        // behaviour when it is out of range (found by tests/fuzz/agent_config_fuzz).
+        auto v = node.value_exact<int64_t>();
+        if (!v)
             error(node.source(), "'" + std::string(key) + "' must be an integer");
         if (*v < low || *v > high)
             error(node.source(), "'" + std::string(key) + "' must be between " +

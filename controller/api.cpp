@@ -2,10 +2,11 @@
 
 #include <httplib.h>
 
+#include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "domain.h"
+#include "api_body.h"
 
 namespace patchbay {
 
@@ -27,7 +28,8 @@ int http_status(ErrorKind kind) {
 
 void reply(httplib::Response& res, int status, const json& body) {
     res.status = status;
-    res.set_content(body.dump() + "\n", "application/json");
+    // Error texts may quote what a client sent: bad UTF-8 becomes U+FFFD, never a 500.
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
 
 void reply_error(httplib::Response& res, const Error& error) {
@@ -49,56 +51,6 @@ json to_json(const AgentRow& a) {
 
 json to_json(const Change& c) { return {{"zone", c.zone}, {"serial", c.serial}, {"changed", c.changed}}; }
 
-// The body as a JSON object, or an error that says where parsing stopped.
-Result<json> parse_body(const httplib::Request& req) {
-    json body;
-    try {
-        body = json::parse(req.body);
-    } catch (const json::parse_error& e) {
-        return fail("body is not valid JSON: " + std::string(e.what()));
-    }
-    if (!body.is_object()) return fail("body must be a JSON object");
-    return body;
-}
-
-// A field as text: strings as they are, whole numbers printed. Absent ⇒ `fallback`.
-Result<std::string> text_field(const json& body, const char* name, std::optional<std::string> fallback) {
-    auto it = body.find(name);
-    if (it == body.end() || it->is_null()) {
-        if (fallback) return *fallback;
-        return fail(std::string("field '") + name + "' is required");
-    }
-    if (it->is_string()) return it->get<std::string>();
-    if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
-    if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-    return fail(std::string("field '") + name + "' must be a string or a whole number");
-}
-
-// Rejects fields the endpoint does not know, so a typo never passes silently.
-Result<void> only_fields(const json& body, std::initializer_list<const char*> known) {
-    for (const auto& [key, value] : body.items()) {
-        bool ok = false;
-        for (const char* k : known) ok = ok || key == k;
-        if (!ok) return fail("unknown field '" + key + "'");
-    }
-    return {};
-}
-
-Result<Tuple> tuple_from(const std::string& zone, const json& body) {
-    if (auto r = only_fields(body, {"service", "transport", "address", "port", "priority", "weight", "target"}); !r)
-        return r.failure();
-    std::string f[7];
-    const char* names[7] = {"service", "transport", "address", "port", "priority", "weight", "target"};
-    std::optional<std::string> defaults[7] = {std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                                              "1", "100", ""};
-    for (int i = 0; i < 7; ++i) {
-        auto v = text_field(body, names[i], defaults[i]);
-        if (!v) return v.failure();
-        f[i] = *v;
-    }
-    return parse_tuple(zone, f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
-}
-
 std::string bearer(const httplib::Request& req) {
     auto header = req.get_header_value("Authorization");
     constexpr std::string_view prefix = "Bearer ";
@@ -115,10 +67,9 @@ void routes(httplib::Server& s, Controller& c) {
         reply(res, 200, out);
     });
     s.Post("/v1/zones", [&c](const httplib::Request& req, httplib::Response& res) {
-        auto body = parse_body(req);
+        auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
-        if (auto r = only_fields(*body, {"name"}); !r) return reply_error(res, r.failure());
-        auto name = text_field(*body, "name", std::nullopt);
+        auto name = zone_name_from(*body);
         if (!name) return reply_error(res, name.failure());
         auto change = c.add_zone(*name);
         if (!change) return reply_error(res, change.failure());
@@ -143,7 +94,7 @@ void routes(httplib::Server& s, Controller& c) {
         list_tuples(std::string(req.matches[1]), res);
     });
     s.Post(R"(/v1/zones/([^/]+)/tuples)", [&c](const httplib::Request& req, httplib::Response& res) {
-        auto body = parse_body(req);
+        auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto tuple = tuple_from(req.matches[1], *body);
         if (!tuple) return reply_error(res, tuple.failure());
@@ -163,37 +114,12 @@ void routes(httplib::Server& s, Controller& c) {
                  reply(res, 200, to_json(*change));
              });
     s.Post("/v1/agents", [&c](const httplib::Request& req, httplib::Response& res) {
-        auto body = parse_body(req);
+        auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
-        if (auto r = only_fields(*body, {"name", "notify", "domains"}); !r) return reply_error(res, r.failure());
-        auto name = text_field(*body, "name", std::nullopt);
-        auto notify = text_field(*body, "notify", "");
-        if (!name) return reply_error(res, name.failure());
-        if (!notify) return reply_error(res, notify.failure());
-        if (name->empty() || name->size() > 253) return reply_error(res, fail("field 'name' must be 1 to 253 characters"));
-        AgentRow agent{*name, std::nullopt, {}, static_cast<int64_t>(std::time(nullptr))};
-        if (!notify->empty()) {
-            auto endpoint = Endpoint::parse(*notify);
-            if (!endpoint) return reply_error(res, fail("field 'notify': " + endpoint.error()));
-            // An agent listening on the wildcard is reached at the address it called from.
-            if (endpoint->address == Address{} || endpoint->address == Address{Family::v6, {}}) {
-                auto peer = Address::parse(req.remote_addr);
-                if (!peer) return reply_error(res, fail("field 'notify' is a wildcard and the peer address is unknown"));
-                endpoint->address = *peer;
-            }
-            agent.notify = *endpoint;
-        }
-        auto domains = body->find("domains");
-        if (domains == body->end() || !domains->is_array())
-            return reply_error(res, fail("field 'domains' must be an array of domain names"));
-        for (const auto& d : *domains) {
-            if (!d.is_string()) return reply_error(res, fail("field 'domains' must hold only strings"));
-            auto domain = normalize_domain(d.get<std::string>());
-            if (!domain) return reply_error(res, fail("field 'domains': " + domain.error()));
-            agent.domains.push_back(*domain);
-        }
-        if (auto r = c.register_agent(agent); !r) return reply_error(res, r.failure());
-        reply(res, 200, to_json(agent));
+        auto agent = agent_from(*body, req.remote_addr, static_cast<int64_t>(std::time(nullptr)));
+        if (!agent) return reply_error(res, agent.failure());
+        if (auto r = c.register_agent(*agent); !r) return reply_error(res, r.failure());
+        reply(res, 200, to_json(*agent));
     });
     s.Get("/v1/agents", [&c](const httplib::Request&, httplib::Response& res) {
         auto agents = c.agents();

@@ -58,7 +58,9 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
                     cfg.dns_listen.push_back(*ep);
                 }
             } else if (key == "dns.ttl") {
-                auto ttl = value.value<int64_t>();
+                // value_exact: value<int64_t>() would also convert a float, with undefined
+                // behaviour when it is out of range (found by tests/fuzz/controller_config_fuzz).
+                auto ttl = value.value_exact<int64_t>();
                 if (!ttl || *ttl < 0 || *ttl > 604800)
                     return fail(where(origin, value.source()) + ": " + key + " must be 0 to 604800 seconds");
                 cfg.ttl = static_cast<uint32_t>(*ttl);

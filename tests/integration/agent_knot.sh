@@ -28,8 +28,19 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; [ -f "$work/knotd.log" ] && tail -20 "$work/knotd.log" >&2; exit 1; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+free_port() {  # free for UDP and TCP alike (the NOTIFY listener binds both)
+  python3 -c '
+import socket
+for _ in range(100):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); p = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        t.close(); u.close()
+'
 }
 dns_port=$(free_port)
 notify_port=$(free_port)

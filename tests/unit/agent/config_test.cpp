@@ -121,6 +121,8 @@ TEST_CASE("config: each kind of error names file:line:column and what is wrong")
         {agent + "resolvers = [\"10.0.0.1\"]\n" + svc, "agent.toml:3:14: bad resolver '10.0.0.1' (want ADDR:PORT)"},
         {agent + "poll_seconds = 0\n" + svc, "agent.toml:3:16: 'poll_seconds' must be between 1 and 86400, not 0"},
         {agent + "poll_seconds = \"30\"\n" + svc, "agent.toml:3:16: 'poll_seconds' must be an integer"},
+        // Once an out-of-range float ⇒ int cast (tests/fuzz/corpus/agent_config/crash-huge-float-poll).
+        {agent + "poll_seconds = 1e300\n" + svc, "agent.toml:3:16: 'poll_seconds' must be an integer"},
         {agent + "query_timeout_ms = 5\n" + svc, "agent.toml:3:20: 'query_timeout_ms' must be between 10 and 60000"},
         {agent + "notify_listen = \"0.0.0.0\"\n" + svc, "agent.toml:3:17: bad notify_listen '0.0.0.0'"},
         {agent + "controller = \"10.0.0.1:8080\"\n" + svc,

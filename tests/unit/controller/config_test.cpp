@@ -45,6 +45,10 @@ TEST_CASE("controller config errors name file:line:column and the key") {
     const std::vector<Row> rows = {
         {"[dns]\nlisten = [\"10.0.0.1\"]\n", "c.toml:2:11: dns.listen: expected ADDR:PORT"},
         {"[dns]\nttl = \"long\"\n", "c.toml:2:7: dns.ttl must be"},
+        // Floats are not seconds; 1e300 once reached an out-of-range float ⇒ int cast
+        // (tests/fuzz/corpus/controller_config/crash-huge-float-ttl).
+        {"[dns]\nttl = 30.0\n", "c.toml:2:7: dns.ttl must be"},
+        {"[dns]\nttl = 1e300\n", "c.toml:2:7: dns.ttl must be"},
         {"[api]\nlisten = 8080\n", "c.toml:2:10: api.listen must be a string"},
         {"[api]\nlisen = \"127.0.0.1:1\"\n", "c.toml:2:9: unknown key 'api.lisen'"},
         {"[web]\n", "unknown section 'web'"},

@@ -1,0 +1,113 @@
+// Request bodies of the REST API (api_body.h): field checks and conversion to values.
+#include "api_body.h"
+
+#include <initializer_list>
+#include <optional>
+
+#include "domain.h"
+
+namespace patchbay {
+
+namespace {
+
+using nlohmann::json;
+
+// A field as text: strings as they are, whole numbers printed. Absent ⇒ `fallback`.
+Result<std::string> text_field(const json& body, const char* name, std::optional<std::string> fallback) {
+    auto it = body.find(name);
+    if (it == body.end() || it->is_null()) {
+        if (fallback) return *fallback;
+        return fail(std::string("field '") + name + "' is required");
+    }
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
+    if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+    return fail(std::string("field '") + name + "' must be a string or a whole number");
+}
+
+// Rejects fields the endpoint does not know, so a typo never passes silently.
+Result<void> only_fields(const json& body, std::initializer_list<const char*> known) {
+    for (const auto& [key, value] : body.items()) {
+        bool ok = false;
+        for (const char* k : known) ok = ok || key == k;
+        if (!ok) return fail("unknown field '" + key + "'");
+    }
+    return {};
+}
+
+// nlohmann's parse errors quote the last bytes read, which may be anything the client
+// sent; the message goes back inside a JSON reply, whose serializer throws on invalid
+// UTF-8 (a 400 would turn into a 500). Keep printable ASCII only.
+std::string printable(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<json> parse_body(std::string_view text) {
+    json body;
+    try {
+        body = json::parse(text);
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
+        return fail("body is not valid JSON: " + printable(e.what()));
+    }
+    if (!body.is_object()) return fail("body must be a JSON object");
+    return body;
+}
+
+Result<std::string> zone_name_from(const json& body) {
+    if (auto r = only_fields(body, {"name"}); !r) return r.failure();
+    return text_field(body, "name", std::nullopt);
+}
+
+Result<Tuple> tuple_from(const std::string& zone, const json& body) {
+    if (auto r = only_fields(body, {"service", "transport", "address", "port", "priority", "weight", "target"}); !r)
+        return r.failure();
+    std::string f[7];
+    const char* names[7] = {"service", "transport", "address", "port", "priority", "weight", "target"};
+    std::optional<std::string> defaults[7] = {std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                                              "1", "100", ""};
+    for (int i = 0; i < 7; ++i) {
+        auto v = text_field(body, names[i], defaults[i]);
+        if (!v) return v.failure();
+        f[i] = *v;
+    }
+    return parse_tuple(zone, f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+}
+
+Result<AgentRow> agent_from(const json& body, std::string_view peer, int64_t now) {
+    if (auto r = only_fields(body, {"name", "notify", "domains"}); !r) return r.failure();
+    auto name = text_field(body, "name", std::nullopt);
+    auto notify = text_field(body, "notify", "");
+    if (!name) return name.failure();
+    if (!notify) return notify.failure();
+    if (name->empty() || name->size() > 253) return fail("field 'name' must be 1 to 253 characters");
+    AgentRow agent{*name, std::nullopt, {}, now};
+    if (!notify->empty()) {
+        auto endpoint = Endpoint::parse(*notify);
+        if (!endpoint) return fail("field 'notify': " + endpoint.error());
+        // An agent listening on the wildcard is reached at the address it called from.
+        if (endpoint->address == Address{} || endpoint->address == Address{Family::v6, {}}) {
+            auto from = Address::parse(peer);
+            if (!from) return fail("field 'notify' is a wildcard and the peer address is unknown");
+            endpoint->address = *from;
+        }
+        agent.notify = *endpoint;
+    }
+    auto domains = body.find("domains");
+    if (domains == body.end() || !domains->is_array())
+        return fail("field 'domains' must be an array of domain names");
+    for (const auto& d : *domains) {
+        if (!d.is_string()) return fail("field 'domains' must hold only strings");
+        auto domain = normalize_domain(d.get<std::string>());
+        if (!domain) return fail("field 'domains': " + domain.error());
+        agent.domains.push_back(*domain);
+    }
+    return agent;
+}
+
+}  // namespace patchbay

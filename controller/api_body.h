@@ -1,0 +1,35 @@
+// The REST API's request bodies as values: JSON text in, a zone name, tuple or agent
+// registration out, or an error that says which field is wrong. Pure (no HTTP, no
+// store, no clock), so the API's handling of outside input is tested and fuzzed alone.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "result.h"
+#include "store.h"
+#include "tuple.h"
+
+namespace patchbay {
+
+// The body as a JSON object. Errors: "body is not valid JSON: WHERE",
+// "body must be a JSON object".
+Result<nlohmann::json> parse_body(std::string_view text);
+
+// POST /v1/zones {"name"}: the name as given (the controller normalizes it).
+// Errors: unknown fields, a missing or non-text name.
+Result<std::string> zone_name_from(const nlohmann::json& body);
+
+// POST /v1/zones/ZONE/tuples {"service","transport","address","port","priority",
+// "weight","target"}; text or whole numbers; priority, weight and target optional.
+// Errors: unknown fields, a missing field, then whatever parse_tuple says.
+Result<Tuple> tuple_from(const std::string& zone, const nlohmann::json& body);
+
+// POST /v1/agents {"name","notify","domains"}. A wildcard notify address is replaced by
+// `peer` (the address the request came from); `now` is the registration time.
+Result<AgentRow> agent_from(const nlohmann::json& body, std::string_view peer, int64_t now);
+
+}  // namespace patchbay

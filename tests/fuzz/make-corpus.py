@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+# Writes the seed corpus of every fuzz target into corpus/<target>/ (python3 stdlib only;
+# with dig present, also real queries captured from dig). Seeds are starting points, so
+# each should be valid or nearly valid input that reaches a different branch; the fuzzer
+# mutates from there. Re-run after changing a parser's input format:
+#   python3 tests/fuzz/make-corpus.py
+import os, shutil, socket, struct, subprocess, sys, threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CORPUS = os.path.join(HERE, "corpus")
+
+A, NS, SOA, AAAA, SRV, OPT, AXFR, IXFR, ANY = 1, 2, 6, 28, 33, 41, 252, 251, 255
+QR, AA, TC, RD = 0x8000, 0x0400, 0x0200, 0x0100
+QUERY, NOTIFY, UPDATE = 0, 4 << 11, 5 << 11
+
+def name(dotted):
+    out = b""
+    for label in [l for l in dotted.split(".") if l]:
+        out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+def header(id_, flags, qd=1, an=0, ns=0, ar=0):
+    return struct.pack("!HHHHHH", id_, flags, qd, an, ns, ar)
+
+def question(qname, qtype, qclass=1):
+    return name(qname) + struct.pack("!HH", qtype, qclass)
+
+def opt(size=1232, version=0, do=False, options=b""):
+    ttl = (version << 16) | (0x8000 if do else 0)
+    return b"\0" + struct.pack("!HHIH", OPT, size, ttl, len(options)) + options
+
+def rr(owner, type_, rdata, ttl=60, cls=1):
+    own = owner if isinstance(owner, bytes) else name(owner)
+    return own + struct.pack("!HHIH", type_, cls, ttl, len(rdata)) + rdata
+
+def soa_rdata(zone, serial):
+    return name("ns." + zone) + name("hostmaster." + zone) + struct.pack("!IIIII", serial, 3600, 600, 604800, 60)
+
+def srv_rdata(prio, weight, port, target):
+    return struct.pack("!HHH", prio, weight, port) + name(target)
+
+def query(qname, qtype, flags=RD, edns=None, qclass=1, id_=0x1234):
+    body = question(qname, qtype, qclass)
+    if edns is None:
+        return header(id_, flags) + body
+    return header(id_, flags, ar=1) + body + edns
+
+Z = "hostdomain.com"
+HTTP = "_http._tcp." + Z
+SMTP = "_smtp._tcp." + Z
+
+def dns_queries():
+    q = {
+        "srv-http": query(HTTP, SRV),
+        "srv-http-edns": query(HTTP, SRV, edns=opt()),
+        "srv-smtp-edns-do": query(SMTP, SRV, edns=opt(do=True)),
+        "srv-http-edns512": query(HTTP, SRV, edns=opt(size=512)),
+        "soa-apex": query(Z, SOA, flags=0),
+        "ns-apex": query(Z, NS),
+        "a-target": query("ip4-10-10-10-121." + Z, A),
+        "a-ns": query("ns." + Z, A),
+        "aaaa-target": query("ip4-10-10-10-121." + Z, AAAA),
+        "any-apex": query(Z, ANY),
+        "nxdomain": query("nope." + Z, A),
+        "ent-tcp": query("_tcp." + Z, SRV),
+        "mixed-case": query("_HTTP._Tcp.HostDomain.COM", SRV),
+        "refused-outside": query("example.org", A),
+        "class-ch": query("version.bind", 16, qclass=3),
+        "axfr": query(Z, AXFR, flags=0),
+        "ixfr": query(Z, IXFR, flags=0),
+        "edns-version1": query(Z, SOA, edns=opt(version=1)),
+        "edns-cookie": query(HTTP, SRV, edns=opt(options=struct.pack("!HH", 10, 8) + b"\x01" * 8)),
+        "opcode-notify": header(7, NOTIFY | AA) + question(Z, SOA),
+        "opcode-update": header(8, UPDATE, qd=1) + question(Z, SOA),
+        "qdcount-0": header(9, RD, qd=0),
+        "qdcount-2": header(10, RD, qd=2) + question(Z, SOA) + question(HTTP, SRV),
+        "truncated-question": query(HTTP, SRV)[:20],
+        "compressed-qname": header(11, RD) + b"\xc0\x0c" + struct.pack("!HH", SRV, 1),
+        "tc-set": query(HTTP, SRV, flags=RD | TC),
+        "trailing-bytes": query(HTTP, SRV) + b"\0\0\0\0",
+        "two-opt": header(12, RD, ar=2) + question(HTTP, SRV) + opt() + opt(),
+    }
+    return q
+
+def notifies():
+    soa = rr(Z, SOA, soa_rdata(Z, 42))
+    return {
+        "notify": header(0x4242, NOTIFY | AA) + question(Z, SOA),
+        "notify-with-soa": header(0x4243, NOTIFY | AA, an=1) + question(Z, SOA) + soa,
+        "notify-mixed-case": header(1, NOTIFY | AA) + question("HostDomain.Com", SOA),
+        "notify-foreign": header(2, NOTIFY | AA) + question("example.net", SOA),
+        "notify-not-soa": header(3, NOTIFY | AA) + question(Z, A),
+        "notify-class-ch": header(4, NOTIFY | AA) + question(Z, SOA, qclass=3),
+        "notify-qdcount-2": header(5, NOTIFY, qd=2) + question(Z, SOA) + question(Z, SOA),
+        "query-not-notify": header(6, QUERY | RD) + question(Z, SOA),
+        "notify-response": header(7, NOTIFY | QR | AA) + question(Z, SOA),
+        "notify-truncated": (header(8, NOTIFY | AA) + question(Z, SOA))[:25],
+        "notify-edns": header(9, NOTIFY | AA, ar=1) + question(Z, SOA) + opt(),
+    }
+
+def responses():
+    soa = rr(Z, SOA, soa_rdata(Z, 7))
+    srv = [rr(HTTP, SRV, srv_rdata(1, 100, 80, "ip4-10-10-10-121." + Z)),
+           rr(HTTP, SRV, srv_rdata(1, 100, 80, "ip4-10-10-10-122." + Z)),
+           rr(HTTP, SRV, srv_rdata(2, 100, 8080, "ip4-10-10-10-123." + Z))]
+    glue = [rr("ip4-10-10-10-12%d.%s" % (i, Z), A, bytes([10, 10, 10, 120 + i])) for i in (1, 2, 3)]
+    # Compressed owners and targets, as real servers send them (RFC 1035 §4.1.4).
+    qsec = question(HTTP, SRV)
+    ptr = b"\xc0\x0c"
+    csrv = ptr + struct.pack("!HHIH", SRV, 1, 60, 8) + struct.pack("!HHH", 1, 100, 80) + ptr
+    aaaa = rr("ip6-2001-db8--1." + Z, AAAA, bytes.fromhex("20010db8000000000000000000000001"))
+    return {
+        "soa": header(1, QR | AA, an=1) + question(Z, SOA) + soa,
+        "srv-with-glue": header(2, QR | AA, an=3, ar=3) + qsec + b"".join(srv) + b"".join(glue),
+        "srv-compressed": header(3, QR | AA, an=1) + qsec + csrv,
+        "a": header(4, QR | AA, an=1) + question("ip4-10-10-10-121." + Z, A) + glue[0],
+        "aaaa": header(5, QR | AA, an=1) + question("ip6-2001-db8--1." + Z, AAAA) + aaaa,
+        "nxdomain": header(6, QR | AA | 3, ns=1) + question("nope." + Z, A) + soa,
+        "nodata": header(7, QR | AA, ns=1) + question(SMTP, SRV) + soa,
+        "servfail": header(8, QR | 2) + question(Z, SOA),
+        "refused": header(9, QR | 5) + question(Z, SOA),
+        "short-srv": header(10, QR | AA, an=1) + qsec + rr(HTTP, SRV, b"\0\1\0\2\0\3"),
+        "class-ch": header(11, QR | AA, an=1) + question(Z, SOA) + rr(Z, SOA, soa_rdata(Z, 1), cls=3),
+        "edns": header(12, QR | AA, an=1, ar=1) + question(Z, SOA) + soa + opt(),
+        "truncated": (header(13, QR | AA | TC, an=3) + qsec + b"".join(srv))[:80],
+        "pointer-loop": header(14, QR, an=1) + qsec + b"\xc0\x0c" + struct.pack("!HHIH", A, 1, 60, 4) + b"\x0a\0\0\1",
+    }
+
+def agent_tomls():
+    with open(os.path.join(ROOT, "examples", "agent.toml"), "rb") as f:
+        sample = f.read()
+    return {
+        "example": sample,
+        "minimal": b'[agent]\ndomains = ["hostdomain.com"]\n[services.http]\nunit = "patchbay-http@.service"\n',
+        "all-keys": b'[agent]\nname = "h1"\ndomains = ["a.example", "B.Example."]\n'
+                    b'resolvers = ["[2001:db8::1]:53", "10.0.0.1:5353"]\npoll_seconds = 10\n'
+                    b'idle_poll_seconds = 2\nnotify_listen = ""\ncontroller = "http://c:8080"\n'
+                    b'token_file = "/t"\nenv_dir = "/e"\nquery_timeout_ms = 250\n'
+                    b'[services.dns]\nunit = "d@.service"\ntransports = ["udp"]\n',
+        "unknown-key": b'[agent]\ndomains = ["a.example"]\ncolour = "blue"\n',
+        "bad-types": b'[agent]\ndomains = "a.example"\npoll_seconds = "x"\n',
+        "inline-tables": b'agent = { domains = ["x.example"] }\nservices = { http = { unit = "h@.service" } }\n',
+        "bad-unit": b'[agent]\ndomains = ["x.example"]\n[services.http]\nunit = "nope"\n',
+        "syntax-error": b'[agent\ndomains = [\n',
+    }
+
+def controller_tomls():
+    with open(os.path.join(ROOT, "examples", "controller.toml"), "rb") as f:
+        sample = f.read()
+    return {
+        "example": sample,
+        "all-keys": b'[controller]\nstate = "/tmp/s"\n[dns]\nlisten = ["127.0.0.1:1053", "[::1]:1053"]\n'
+                    b'ttl = 300\n[api]\nlisten = "[::1]:0"\n',
+        "empty": b"",
+        "unknown-key": b'[dns]\nport = 53\n',
+        "bad-listen": b'[dns]\nlisten = ["localhost:53"]\n[api]\nlisten = 8080\n',
+        "ttl-negative": b'[dns]\nttl = -1\n',
+        "syntax-error": b'[controller]\nstate = "unterminated\n',
+    }
+
+def api_bodies():
+    # First byte: 0 zones, 1 tuples, 2 agents (api_body_fuzz.cpp).
+    return {
+        "zone": b"\0" + b'{"name":"hostdomain.com"}',
+        "zone-unknown-field": b"\0" + b'{"name":"a.example","ttl":5}',
+        "zone-number": b"\0" + b'{"name":12}',
+        "tuple": b"\1" + b'{"service":"http","transport":"tcp","address":"10.10.10.121","port":80}',
+        "tuple-full": b"\1" + b'{"service":"_smtp","transport":"TCP","address":"2001:db8::1","port":"23",'
+                             b'"priority":2,"weight":"0","target":"mail.hostdomain.com."}',
+        "tuple-bad-port": b"\1" + b'{"service":"http","transport":"tcp","address":"10.0.0.1","port":70000}',
+        "tuple-null": b"\1" + b'{"service":null,"transport":"tcp","address":"10.0.0.1","port":1.5}',
+        "tuple-unicode": b"\1" + b'{"service":"h\\u00e9","transport":"tcp","address":"10.0.0.1","port":1}',
+        "agent": b"\2" + b'{"name":"h121","notify":"0.0.0.0:5300","domains":["hostdomain.com"]}',
+        "agent-v6": b"\2" + b'{"name":"h6","notify":"[2001:db8::5]:5300","domains":["A.example."]}',
+        "agent-no-notify": b"\2" + b'{"name":"h","domains":[]}',
+        "agent-bad-domains": b"\2" + b'{"name":"h","domains":[1,"x..y"]}',
+        "not-object": b"\0" + b'["name"]',
+        "not-json": b"\1" + b'{"service":',
+        "nested": b"\2" + b'{"name":[[[[{"a":{}}]]]]}',
+    }
+
+def names():
+    return {
+        "v4": b"10.10.10.121", "v6": b"2001:db8::1", "v4-mapped": b"::ffff:10.0.0.1",
+        "endpoint-v4": b"10.10.10.1:53", "endpoint-v6": b"[2001:db8::1]:5300",
+        "endpoint-bad": b"[::1:53", "unit": b"patchbay-http@10.10.10.121:80-tcp.service",
+        "unit-v6": b"patchbay-http@2001:db8::1:80-udp.service",
+        "unit-escaped": b"patchbay-http@\\x2d1:80-tcp.service", "unit-bad-escape": b"x@\\x2:1-tcp.service",
+        "leading-dot": b".hidden/x y",
+    }
+
+def dig_queries():
+    """Queries as dig really sends them (cookie, EDNS, AD), captured on a local socket."""
+    dig = shutil.which("dig")
+    if not dig:
+        return {}
+    out = {}
+    cases = {"dig-srv": [HTTP, "SRV"], "dig-soa-norec": [Z, "SOA", "+norecurse"],
+             "dig-a-dnssec": ["ns." + Z, "A", "+dnssec"], "dig-aaaa-noedns": ["x." + Z, "AAAA", "+noedns"],
+             "dig-nsid-bufsize": [Z, "NS", "+nsid", "+bufsize=4096"]}
+    for label, args in cases.items():
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(5)
+        port = s.getsockname()[1]
+        p = subprocess.Popen([dig, "@127.0.0.1", "-p", str(port), "+tries=1", "+time=1"] + args,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            out[label], _ = s.recvfrom(65535)
+        except socket.timeout:
+            pass
+        p.kill(); p.wait(); s.close()
+    return out
+
+def write(target, seeds):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    for label, data in seeds.items():
+        with open(os.path.join(d, label), "wb") as f:
+            f.write(data)
+    print("%-18s %d seeds" % (target, len(seeds)))
+
+def main():
+    q = dns_queries()
+    q.update(dig_queries())
+    write("answer", q)
+    write("notify", notifies())
+    write("dns_answer", responses())
+    write("agent_config", agent_tomls())
+    write("controller_config", controller_tomls())
+    write("api_body", api_bodies())
+    write("names", names())
+
+if __name__ == "__main__":
+    main()
