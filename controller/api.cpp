@@ -167,6 +167,8 @@ Result<std::unique_ptr<Api>> Api::start(Controller& controller, const Endpoint& 
                                                                 : "request failed"}});
     });
     s.set_payload_max_length(1 << 20);
+    // Small JSON answers on kept-alive connections otherwise wait out delayed ACKs (~40 ms).
+    s.set_tcp_nodelay(true);
     routes(s, controller);
 
     std::string host = listen.address.str();
