@@ -26,19 +26,33 @@ Result<std::shared_ptr<const ZoneSet>> Controller::build() {
     return build_zone_set(inputs, *tuples, settings_);
 }
 
+Result<std::shared_ptr<const Zone>> Controller::build_one(const std::string& zone) {
+    auto row = store_.zone(zone);
+    if (!row) return row.failure();
+    if (!*row) return std::shared_ptr<const Zone>();
+    auto tuples = store_.tuples(zone);
+    if (!tuples) return tuples.failure();
+    return build_zone({(*row)->name, (*row)->serial}, *tuples, settings_);
+}
+
 Result<std::shared_ptr<const ZoneSet>> Controller::snapshot() {
     std::lock_guard lock(mu_);
-    return build();
+    auto set = build();
+    if (set) published_ = *set;
+    return set;
 }
 
 void Controller::publish(const Change& change) {
     if (!change.changed) return;
-    if (dns_) {
-        auto set = build();
-        // The change is committed; a snapshot that cannot be built is logged and the
-        // next successful change publishes everything.
-        if (set) dns_->publish(*set);
-        else std::cerr << "cannot rebuild zones after a change of " << change.zone << ": " << set.error() << "\n";
+    if (dns_ && published_) {
+        // Only the changed zone is rebuilt; the others are shared with the last snapshot.
+        if (auto zone = build_one(change.zone)) {
+            published_ = with_zone(*published_, change.zone, *zone);
+            dns_->publish(published_);
+        } else {
+            // The change is committed; the zone's next change publishes it.
+            std::cerr << "cannot rebuild zone " << change.zone << " after a change: " << zone.error() << "\n";
+        }
     }
     auto agents = store_.agents();
     if (agents) notify_agents(change.zone, change.serial, *agents);

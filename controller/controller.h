@@ -51,14 +51,18 @@ public:
     Result<int64_t> token_count();
 
 private:
-    // Caller holds mu_. Rebuilds the snapshot, publishes it, notifies agents of `zone`.
+    // Caller holds mu_. Rebuilds the changed zone, publishes the new snapshot, notifies
+    // the agents of that zone.
     void publish(const Change& change);
     void notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents);
     Result<std::shared_ptr<const ZoneSet>> build();
+    // The zone as the store has it now; nullptr when it no longer exists.
+    Result<std::shared_ptr<const Zone>> build_one(const std::string& zone);
 
     std::mutex mu_;
     Store store_;
     DnsSettings settings_;
+    std::shared_ptr<const ZoneSet> published_;  // what the DNS serves; null until snapshot()
     DnsServer* dns_ = nullptr;
     Notifier* notifier_ = nullptr;
 };

@@ -210,6 +210,15 @@ Result<std::vector<ZoneRow>> Store::zones() const {
     return out;
 }
 
+Result<std::optional<ZoneRow>> Store::zone(const std::string& name) const {
+    Statement q(db_.get(), "SELECT name, serial FROM zones WHERE name = ?");
+    q.bind(1, name);
+    auto rc = q.step();
+    if (!rc) return rc.failure();
+    if (*rc == SQLITE_DONE) return std::optional<ZoneRow>();
+    return std::optional<ZoneRow>(ZoneRow{q.text(0), static_cast<uint32_t>(q.integer(1))});
+}
+
 Result<Change> Store::put_tuple(const Tuple& t) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");

@@ -49,6 +49,8 @@ public:
     // Errors: not_found when the zone does not exist. Removes its tuples too.
     Result<Change> remove_zone(const std::string& name);
     Result<std::vector<ZoneRow>> zones() const;
+    // One zone, or nullopt when there is none of that name.
+    Result<std::optional<ZoneRow>> zone(const std::string& name) const;
 
     // Adds the tuple, or updates priority/weight/target of the same placement.
     // Errors: not_found when its zone does not exist.

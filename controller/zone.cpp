@@ -124,29 +124,6 @@ void add_empty_non_terminals(ZoneNodes& nodes, const std::string& apex) {
     }
 }
 
-// nullopt when the zone's own names (apex, ns., hostmaster.) are not valid names.
-std::optional<Zone> build_zone(const ZoneInput& input, const std::vector<Tuple>& tuples,
-                               const DnsSettings& settings) {
-    ZoneNodes nodes;
-    auto apex = to_wire(input.name);
-    auto soa = make_soa(input.name, input.serial, settings.ttl);
-    if (!apex || !soa) return std::nullopt;
-
-    nodes[*apex].rrsets.push_back(std::move(soa));
-    for (const auto& [owner, types] : collect(input, tuples, settings)) {
-        auto& node = nodes[owner];
-        for (const auto& [type, rdata] : types) {
-            node.rrsets.push_back(make_rrset(owner, type, settings.ttl, rdata));
-        }
-    }
-    add_empty_non_terminals(nodes, *apex);
-    for (auto& [owner, node] : nodes) {
-        std::sort(node.rrsets.begin(), node.rrsets.end(),
-                  [](const RRsetPtr& a, const RRsetPtr& b) { return a->type < b->type; });
-    }
-    return Zone(input.name, input.serial, std::move(nodes));
-}
-
 }  // namespace
 
 void RRsetFree::operator()(knot_rrset_t* rrset) const { knot_rrset_free(rrset, nullptr); }
@@ -228,9 +205,31 @@ std::vector<std::string> Zone::dump() const {
     return lines;
 }
 
-ZoneSet::ZoneSet(std::vector<Zone> zones) : zones_(std::move(zones)) {
+std::shared_ptr<const Zone> build_zone(const ZoneInput& input, const std::vector<Tuple>& tuples,
+                                       const DnsSettings& settings) {
+    ZoneNodes nodes;
+    auto apex = to_wire(input.name);
+    auto soa = make_soa(input.name, input.serial, settings.ttl);
+    if (!apex || !soa) return nullptr;
+
+    nodes[*apex].rrsets.push_back(std::move(soa));
+    for (const auto& [owner, types] : collect(input, tuples, settings)) {
+        auto& node = nodes[owner];
+        for (const auto& [type, rdata] : types) {
+            node.rrsets.push_back(make_rrset(owner, type, settings.ttl, rdata));
+        }
+    }
+    add_empty_non_terminals(nodes, *apex);
+    for (auto& [owner, node] : nodes) {
+        std::sort(node.rrsets.begin(), node.rrsets.end(),
+                  [](const RRsetPtr& a, const RRsetPtr& b) { return a->type < b->type; });
+    }
+    return std::make_shared<const Zone>(input.name, input.serial, std::move(nodes));
+}
+
+ZoneSet::ZoneSet(std::vector<std::shared_ptr<const Zone>> zones) : zones_(std::move(zones)) {
     for (size_t i = 0; i < zones_.size(); ++i) {
-        by_apex_.emplace(std::string(wire_view(zones_[i].apex())), i);
+        by_apex_.emplace(std::string(wire_view(zones_[i]->apex())), i);
     }
 }
 
@@ -238,7 +237,7 @@ const Zone* ZoneSet::find(const knot_dname_t* name) const {
     // Walk up from the full name: the first match is the closest enclosing zone.
     while (true) {
         auto it = by_apex_.find(wire_view(name));
-        if (it != by_apex_.end()) return &zones_[it->second];
+        if (it != by_apex_.end()) return zones_[it->second].get();
         if (*name == 0) return nullptr;
         name += *name + 1;
     }
@@ -248,19 +247,28 @@ const Zone* ZoneSet::zone(std::string_view name) const {
     auto wire = to_wire(name);
     if (!wire) return nullptr;
     auto it = by_apex_.find(*wire);
-    return it == by_apex_.end() ? nullptr : &zones_[it->second];
+    return it == by_apex_.end() ? nullptr : zones_[it->second].get();
 }
 
 std::shared_ptr<const ZoneSet> build_zone_set(const std::vector<ZoneInput>& zones,
                                               const std::vector<Tuple>& tuples,
                                               const DnsSettings& settings) {
-    std::vector<Zone> built;
+    std::vector<std::shared_ptr<const Zone>> built;
     std::set<std::string> seen;
     for (const auto& input : zones) {
         if (!seen.insert(input.name).second) continue;
-        if (auto zone = build_zone(input, tuples, settings)) built.push_back(std::move(*zone));
+        if (auto zone = build_zone(input, tuples, settings)) built.push_back(std::move(zone));
     }
     return std::make_shared<const ZoneSet>(std::move(built));
+}
+
+std::shared_ptr<const ZoneSet> with_zone(const ZoneSet& current, std::string_view name,
+                                         std::shared_ptr<const Zone> zone) {
+    std::vector<std::shared_ptr<const Zone>> zones;
+    for (const auto& z : current.zones())
+        if (z->name() != name) zones.push_back(z);
+    if (zone) zones.push_back(std::move(zone));
+    return std::make_shared<const ZoneSet>(std::move(zones));
 }
 
 }  // namespace patchbay

@@ -93,18 +93,20 @@ private:
     const knot_rrset_t* soa_ = nullptr;
 };
 
+// An immutable set of zones. Zones are shared between successive sets, so a change
+// rebuilds only the zone it touched.
 class ZoneSet {
 public:
-    explicit ZoneSet(std::vector<Zone> zones);
+    explicit ZoneSet(std::vector<std::shared_ptr<const Zone>> zones);
 
     // The closest zone that holds `name` (a lower-case wire name), or nullptr.
     const Zone* find(const knot_dname_t* name) const;
     // The zone named exactly `name` (normalized), or nullptr.
     const Zone* zone(std::string_view name) const;
-    const std::vector<Zone>& zones() const { return zones_; }
+    const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
 
 private:
-    std::vector<Zone> zones_;
+    std::vector<std::shared_ptr<const Zone>> zones_;
     std::unordered_map<std::string, size_t, WireNameHash, std::equal_to<>> by_apex_;
 };
 
@@ -114,5 +116,15 @@ private:
 std::shared_ptr<const ZoneSet> build_zone_set(const std::vector<ZoneInput>& zones,
                                               const std::vector<Tuple>& tuples,
                                               const DnsSettings& settings);
+
+// One zone from the tuples bound to it (others are ignored); nullptr when the zone's own
+// names (apex, ns., hostmaster.) are not valid names.
+std::shared_ptr<const Zone> build_zone(const ZoneInput& zone, const std::vector<Tuple>& tuples,
+                                       const DnsSettings& settings);
+
+// `current` with the zone `name` replaced by `zone` (added if new; removed if `zone` is
+// null). The other zones are shared, not copied.
+std::shared_ptr<const ZoneSet> with_zone(const ZoneSet& current, std::string_view name,
+                                         std::shared_ptr<const Zone> zone);
 
 }  // namespace patchbay

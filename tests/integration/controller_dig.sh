@@ -118,6 +118,14 @@ code=$(api -o "$work/body" -w '%{http_code}' -d '{"name": "h3", "notify": "10.0.
 expect_eq "a bad NOTIFY address is a 400" 400 "$code"
 expect_contains "... naming the field" "field 'notify'" "$(cat "$work/body")"
 
+# A second zone changes on its own; removing it takes only it away.
+"$PB" zone add other.com >/dev/null
+"$PB" tuple add other.com http tcp 10.0.0.7 80 >/dev/null
+expect_eq "second zone answers" "1 100 80 ip4-10-0-0-7.other.com." "$(q +short _http._tcp.other.com SRV)"
+"$PB" zone rm other.com >/dev/null
+expect_eq "removed zone is REFUSED" REFUSED "$(status_of _http._tcp.other.com SRV)"
+expect_eq "the first zone is untouched" "$before" "$(serial)"
+
 # JSON listings.
 n=$("$PB" tuple ls hostdomain.com --output json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 expect_eq "tuple ls --output json" 4 "$n"

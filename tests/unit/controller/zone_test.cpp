@@ -171,3 +171,23 @@ TEST_CASE("zone: no zones, or a zone without tuples") {
     REQUIRE(zones->zones().size() == 1);  // a repeated name counts once
     CHECK(zones->zone("empty.com")->dump().size() == 2);  // SOA and NS
 }
+
+TEST_CASE("with_zone replaces, adds and removes one zone and shares the others") {
+    auto set = build_zone_set({{"hostdomain.com", 1}, {"other.com", 1}}, test::seed_tuples(), {});
+    const Zone* other = set->zone("other.com");
+    REQUIRE(other);
+
+    auto changed = test::seed_tuples();
+    changed[0].weight = 7;
+    auto next = with_zone(*set, "hostdomain.com", build_zone({"hostdomain.com", 2}, changed, {}));
+    REQUIRE(next->zone("hostdomain.com"));
+    CHECK(next->zone("hostdomain.com")->serial() == 2);
+    CHECK(next->zone("other.com") == other);  // shared, not rebuilt
+    CHECK(set->zone("hostdomain.com")->serial() == 1);  // the old snapshot is untouched
+
+    auto added = with_zone(*next, "third.com", build_zone({"third.com", 1}, {}, {}));
+    CHECK(added->zones().size() == 3);
+    auto removed = with_zone(*added, "other.com", nullptr);
+    CHECK(removed->zones().size() == 2);
+    CHECK_FALSE(removed->zone("other.com"));
+}
