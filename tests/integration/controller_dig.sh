@@ -3,33 +3,9 @@
 # answer exactly as expected, the serial moves on every change, NXDOMAIN/NODATA/REFUSED
 # are right, bad input is refused and changes nothing, and state survives a restart.
 set -euo pipefail
-source "$(dirname "$0")/../lib/assert.sh"
-BUILD=${PATCHBAY_BUILD:?set PATCHBAY_BUILD to the build directory}
-CTL=$BUILD/controller/patchbay-controller
-PB=$BUILD/cli/patchbay
+source "$(dirname "$0")/../lib/controller.sh"
 
-work=$(mktemp -d /tmp/patchbay-it-XXXXXX)
-ctl_pid=
-cleanup() {
-  [ -n "$ctl_pid" ] && kill "$ctl_pid" 2>/dev/null && wait "$ctl_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-dns_port=$(free_port)
-api_port=$(free_port)
-start_controller() {
-  "$CTL" --dev --state "$work/state" --dns-listen "127.0.0.1:$dns_port" --api-listen "127.0.0.1:$api_port" \
-    >"$work/exports" 2>>"$work/controller.log" &
-  ctl_pid=$!
-  wait_until 10 grep -q PATCHBAY_TOKEN "$work/exports" || { cat "$work/controller.log"; die "controller did not start"; }
-  eval "$(cat "$work/exports")"
-  export PATCHBAY_CONTROLLER PATCHBAY_TOKEN
-}
-
-q() { dig @127.0.0.1 -p "$dns_port" +time=2 +tries=1 "$@"; }
 serial() { q +short hostdomain.com SOA | awk '{print $3}'; }
-status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
 
 start_controller
 expect_eq "controller prints the API URL" "http://127.0.0.1:$api_port" "$PATCHBAY_CONTROLLER"

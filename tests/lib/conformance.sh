@@ -1,31 +1,7 @@
 # Shared setup of the DNS conformance scripts (tests/conformance): a --dev controller on
 # free loopback ports with the seed zone hostdomain.com and its tuples (DESIGN.md §1),
 # stopped by a trap; q/kq run dig/kdig against it; wire runs python3 with dnswire.py.
-source "$(dirname "${BASH_SOURCE[0]}")/assert.sh"
-BUILD=${PATCHBAY_BUILD:?set PATCHBAY_BUILD to the build directory}
-CTL=$BUILD/controller/patchbay-controller
-PB=$BUILD/cli/patchbay
-LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
-work=$(mktemp -d /tmp/patchbay-conf-XXXXXX)
-ctl_pid=
-cleanup() {
-  [ -n "$ctl_pid" ] && kill "$ctl_pid" 2>/dev/null && wait "$ctl_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-dns_port=$(free_port)
-api_port=$(free_port)
-
-start_controller() {
-  "$CTL" --dev --state "$work/state" --dns-listen "127.0.0.1:$dns_port" --api-listen "127.0.0.1:$api_port" \
-    >"$work/exports" 2>>"$work/controller.log" &
-  ctl_pid=$!
-  wait_until 10 grep -q PATCHBAY_TOKEN "$work/exports" || { cat "$work/controller.log"; die "controller did not start"; }
-  eval "$(cat "$work/exports")"
-  export PATCHBAY_CONTROLLER PATCHBAY_TOKEN
-}
+source "$(dirname "${BASH_SOURCE[0]}")/controller.sh"
 
 # The seed zone: HTTP and SMTP tuples on 10.10.10.121–124.
 add_seed() {
@@ -49,9 +25,7 @@ add_many() {
   done
 }
 
-q() { dig @127.0.0.1 -p "$dns_port" +time=2 +tries=1 "$@"; }
 kq() { kdig @127.0.0.1 -p "$dns_port" +time=2 +retry=0 "$@"; }
-status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
 flags_of() { q "$@" | sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p'; }
 # wire PYTHON: runs python3 with dnswire's names imported and $port set; prints its output.
 wire() {
