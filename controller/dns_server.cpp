@@ -1,7 +1,8 @@
-// dns_server: sockets and the poll(2) loop around answer(). One thread owns every fd;
-// the only state shared with other threads is the atomic zone snapshot and the stop
-// flag, announced through an eventfd. TCP follows RFC 7766: 2-byte length framing,
-// several queries per connection (answered in order), idle connections closed.
+// dns_server: the worker threads and their poll(2) loops around answer(). Each worker
+// owns its fds (its UDP sockets; worker 0 also the TCP listeners and connections); the
+// only state shared between threads is the atomic zone snapshot and the stop flag,
+// announced through an eventfd. TCP follows RFC 7766: 2-byte length framing, several
+// queries per connection (answered in order), idle connections closed.
 #include "dns_server.h"
 
 #include <netinet/in.h>
@@ -24,7 +25,7 @@
 #include <utility>
 
 #include "answer.h"
-#include "bound_socket.h"
+#include "dns_listeners.h"
 #include "fd.h"
 #include "socket_address.h"
 
@@ -100,12 +101,6 @@ constexpr auto idle_timeout = std::chrono::seconds(10);  // RFC 7766 §6.2.3: "s
 constexpr int datagrams_per_wakeup = 64;                 // fairness between sockets
 constexpr size_t max_pending_output = 256 * 1024;        // stop reading a slow reader
 
-struct Listener {
-    Endpoint endpoint;
-    UniqueFd udp;
-    UniqueFd tcp;
-};
-
 struct Connection {
     UniqueFd fd;
     std::vector<uint8_t> in;
@@ -116,59 +111,31 @@ struct Connection {
     bool closed = false;
 };
 
-// UDP and TCP on one endpoint; with port 0 both get the same ephemeral port, retried a
-// few times because the kernel picks the UDP port without knowing TCP's.
-Result<Listener> open_listener(const Endpoint& endpoint) {
-    // One family per socket: an IPv6 wildcard must not steal the IPv4 port. Packet info
-    // so that replies leave from the address the query was sent to.
-    const SocketOptions options{.v6_only = true, .packet_info = true};
-    for (int attempt = 0; attempt < 16; ++attempt) {
-        auto udp = open_bound_socket(endpoint, SocketType::udp, options);
-        if (!udp) return fail(udp.error());
-        auto local = local_endpoint(udp->get());
-        if (!local) return fail(local.error());
-        Endpoint actual{endpoint.address, local->port};
-        auto tcp = open_bound_socket(actual, SocketType::tcp, options);
-        if (tcp) return Listener{actual, std::move(*udp), std::move(*tcp)};
-        if (endpoint.port != 0 || tcp.kind() != ErrorKind::conflict) return fail(tcp.error());
-    }
-    return fail("cannot bind UDP and TCP to one port on " + endpoint.str());
-}
-
 }  // namespace
+
+struct DnsServer::Shared {
+    std::shared_ptr<const ZoneSet> empty = build_zone_set({}, {}, {});
+    std::atomic<std::shared_ptr<const ZoneSet>> zones;
+    std::atomic<bool> stopping{false};
+    // Written once, on stop, and never read: it stays readable, so it wakes every
+    // worker's poll, now and at every later call.
+    UniqueFd wake;
+};
 
 class DnsServer::Loop {
 public:
-    Loop(std::vector<Listener> listeners, UniqueFd wake, std::shared_ptr<const ZoneSet> zones)
-        : listeners_(std::move(listeners)), wake_(std::move(wake)),
-          empty_(build_zone_set({}, {}, {})) {
-        publish(std::move(zones));
-    }
-
-    void publish(std::shared_ptr<const ZoneSet> zones) {
-        zones_.store(zones ? std::move(zones) : empty_);
-    }
-
-    std::vector<Endpoint> bound() const {
-        std::vector<Endpoint> out;
-        for (const auto& l : listeners_) out.push_back(l.endpoint);
-        return out;
-    }
+    Loop(const Shared& shared, std::vector<UniqueFd> udp, std::vector<UniqueFd> tcp)
+        : shared_(shared), udp_(std::move(udp)), tcp_(std::move(tcp)) {}
 
     void start() { thread_ = std::thread([this] { run(); }); }
 
-    void stop() {
-        stopping_.store(true);
-        uint64_t one = 1;
-        if (::write(wake_.get(), &one, sizeof one) < 0) {
-            std::perror("dns: cannot wake the server thread");
-        }
+    void join() {
         if (thread_.joinable()) thread_.join();
     }
 
 private:
     void run() {
-        while (!stopping_.load()) {
+        while (!shared_.stopping.load()) {
             try {
                 iterate();
             } catch (const std::exception& e) {
@@ -181,11 +148,9 @@ private:
     // iterating, so the indices recorded for poll stay valid until the sweep at the end.
     void iterate() {
         fds_.clear();
-        fds_.push_back({wake_.get(), POLLIN, 0});
-        for (const auto& l : listeners_) {
-            fds_.push_back({l.udp.get(), POLLIN, 0});
-            fds_.push_back({l.tcp.get(), POLLIN, 0});
-        }
+        fds_.push_back({shared_.wake.get(), POLLIN, 0});
+        for (const auto& fd : udp_) fds_.push_back({fd.get(), POLLIN, 0});
+        for (const auto& fd : tcp_) fds_.push_back({fd.get(), POLLIN, 0});
         size_t first_connection = fds_.size();
         for (const auto& c : connections_) {
             short events = 0;
@@ -199,15 +164,16 @@ private:
             if (errno == EINTR) return;
             throw std::system_error(errno, std::generic_category(), "poll");
         }
-        if (fds_[0].revents != 0) drain_wake();
-        if (stopping_.load()) return;
+        if (shared_.stopping.load()) return;
 
         for (size_t i = 0; i < connections_.size(); ++i) {
             serve_connection(connections_[i], fds_[first_connection + i].revents);
         }
-        for (size_t i = 0; i < listeners_.size(); ++i) {
-            if (fds_[1 + 2 * i].revents & POLLIN) serve_udp(listeners_[i].udp.get());
-            if (fds_[2 + 2 * i].revents & POLLIN) accept_connections(listeners_[i].tcp.get());
+        for (size_t i = 0; i < udp_.size(); ++i) {
+            if (fds_[1 + i].revents & POLLIN) serve_udp(udp_[i].get());
+        }
+        for (size_t i = 0; i < tcp_.size(); ++i) {
+            if (fds_[1 + udp_.size() + i].revents & POLLIN) accept_connections(tcp_[i].get());
         }
         expire_idle();
         std::erase_if(connections_, [](const Connection& c) { return c.closed; });
@@ -222,18 +188,12 @@ private:
         return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, 10000));
     }
 
-    void drain_wake() {
-        uint64_t value = 0;
-        while (::read(wake_.get(), &value, sizeof value) > 0) {
-        }
-    }
-
     void serve_udp(int fd) {
         for (int i = 0; i < datagrams_per_wakeup; ++i) {
             auto datagram = receive_datagram(fd, query_);
             if (!datagram) return;  // nothing more, or an error not worth stopping for
             // Per query, so a query that arrives after publish() returned sees the new zones.
-            auto zones = zones_.load();
+            auto zones = shared_.zones.load();
             if (!answer(*zones, query_.data(), datagram->size, Transport::udp, response_)) continue;
             send_datagram(fd, *datagram, response_);
         }
@@ -276,7 +236,7 @@ private:
         while (c.in.size() - used >= 2) {
             size_t len = (size_t{c.in[used]} << 8) | c.in[used + 1];
             if (c.in.size() - used - 2 < len) break;
-            auto zones = zones_.load();
+            auto zones = shared_.zones.load();
             // A query we cannot even answer with FORMERR ends the connection (RFC 7766 §6.2.3).
             if (!answer(*zones, c.in.data() + used + 2, len, Transport::tcp, response_)) {
                 c.closed = true;
@@ -311,11 +271,9 @@ private:
         }
     }
 
-    std::vector<Listener> listeners_;
-    UniqueFd wake_;
-    std::shared_ptr<const ZoneSet> empty_;
-    std::atomic<std::shared_ptr<const ZoneSet>> zones_;
-    std::atomic<bool> stopping_{false};
+    const Shared& shared_;
+    std::vector<UniqueFd> udp_;  // one per listen endpoint
+    std::vector<UniqueFd> tcp_;  // worker 0: one per listen endpoint; the others: none
     std::thread thread_;
 
     // Owned by the loop thread only.
@@ -326,27 +284,54 @@ private:
 };
 
 Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>& listen,
-                                                    std::shared_ptr<const ZoneSet> initial) {
+                                                    std::shared_ptr<const ZoneSet> initial,
+                                                    unsigned workers) {
     if (listen.empty()) return fail("no DNS listen address");
+    if (workers == 0) workers = std::max(std::thread::hardware_concurrency(), 1u);
     std::vector<Listener> listeners;
+    std::vector<Endpoint> bound;
     for (const auto& endpoint : listen) {
-        auto listener = open_listener(endpoint);
+        auto listener = open_listener(endpoint, workers);
         if (!listener) return fail(listener.error());  // the ones opened so far close here
+        bound.push_back(listener->endpoint);
         listeners.push_back(std::move(*listener));
     }
-    UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-    if (!wake) return fail("cannot create eventfd: " + std::system_category().message(errno));
-    auto loop = std::make_unique<Loop>(std::move(listeners), std::move(wake), std::move(initial));
-    loop->start();
-    return std::unique_ptr<DnsServer>(new DnsServer(std::move(loop)));
+    auto shared = std::make_unique<Shared>();
+    shared->wake = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (!shared->wake) return fail("cannot create eventfd: " + std::system_category().message(errno));
+    std::unique_ptr<DnsServer> server(new DnsServer(std::move(shared), std::move(bound)));
+    server->publish(std::move(initial));
+    for (unsigned w = 0; w < workers; ++w) {
+        std::vector<UniqueFd> udp;
+        std::vector<UniqueFd> tcp;
+        for (auto& l : listeners) {
+            udp.push_back(std::move(l.udp[w]));
+            if (w == 0) tcp.push_back(std::move(l.tcp));
+        }
+        server->loops_.push_back(std::make_unique<Loop>(*server->shared_, std::move(udp), std::move(tcp)));
+    }
+    try {
+        for (auto& loop : server->loops_) loop->start();
+    } catch (const std::system_error& e) {
+        return fail(std::string("cannot start a DNS worker thread: ") + e.what());  // ~DnsServer joins
+    }
+    return server;
 }
 
-DnsServer::DnsServer(std::unique_ptr<Loop> loop) : loop_(std::move(loop)) {}
+DnsServer::DnsServer(std::unique_ptr<Shared> shared, std::vector<Endpoint> bound)
+    : shared_(std::move(shared)), bound_(std::move(bound)) {}
 
-DnsServer::~DnsServer() { loop_->stop(); }
+DnsServer::~DnsServer() {
+    shared_->stopping.store(true);
+    uint64_t one = 1;
+    if (::write(shared_->wake.get(), &one, sizeof one) < 0) std::perror("dns: cannot wake the workers");
+    for (auto& loop : loops_) loop->join();
+}
 
-void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) { loop_->publish(std::move(zones)); }
+void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) {
+    shared_->zones.store(zones ? std::move(zones) : shared_->empty);
+}
 
-std::vector<Endpoint> DnsServer::bound() const { return loop_->bound(); }
+std::vector<Endpoint> DnsServer::bound() const { return bound_; }
 
 }  // namespace patchbay

@@ -1,6 +1,8 @@
 // dns_server: the authoritative DNS listener — UDP and TCP on every listen endpoint,
-// one thread running a poll(2) loop that owns every socket, answering from the latest
-// published ZoneSet (readers never lock: the snapshot is swapped atomically).
+// served by worker threads each running a poll(2) loop over its own sockets (UDP: one
+// socket per worker and endpoint, the kernel spreading queries across them; TCP: worker
+// 0 only), all answering from the latest published ZoneSet (readers never lock: the
+// snapshot is swapped atomically).
 #pragma once
 
 #include <memory>
@@ -15,11 +17,14 @@ namespace patchbay {
 class DnsServer {
 public:
     // Binds UDP and TCP on each endpoint (port 0: an ephemeral port, the same for UDP
-    // and TCP) and starts serving `initial` (nullptr: no zones, everything REFUSED).
-    // Errors name the endpoint and the system's reason, e.g.
-    // "cannot bind UDP 10.10.10.1:53: Address already in use"; nothing stays bound.
+    // and TCP) and starts `workers` threads (0: one per core) serving `initial`
+    // (nullptr: no zones, everything REFUSED). The ports must be free, also of another
+    // DnsServer. Errors name the endpoint and the system's reason, e.g.
+    // "cannot bind UDP 10.10.10.1:53: Address already in use", or "cannot start a DNS
+    // worker thread: REASON"; nothing stays bound.
     static Result<std::unique_ptr<DnsServer>> start(const std::vector<Endpoint>& listen,
-                                                    std::shared_ptr<const ZoneSet> initial);
+                                                    std::shared_ptr<const ZoneSet> initial,
+                                                    unsigned workers = 0);
 
     // Answers from `zones` from now on (nullptr: no zones). Any thread; never blocks
     // on queries in flight.
@@ -28,16 +33,19 @@ public:
     // The endpoints actually bound, in the order of `listen`, with real port numbers.
     std::vector<Endpoint> bound() const;
 
-    // Stops the loop, closes every socket and joins the thread.
+    // Stops every worker, closes every socket and joins the threads.
     ~DnsServer();
 
     DnsServer(const DnsServer&) = delete;
     DnsServer& operator=(const DnsServer&) = delete;
 
 private:
-    class Loop;  // the serving thread and everything it owns (dns_server.cpp)
-    explicit DnsServer(std::unique_ptr<Loop> loop);
-    std::unique_ptr<Loop> loop_;
+    struct Shared;  // what every worker reads: the zones, the stop flag (dns_server.cpp)
+    class Loop;     // one worker thread and the sockets it owns (dns_server.cpp)
+    DnsServer(std::unique_ptr<Shared> shared, std::vector<Endpoint> bound);
+    std::unique_ptr<Shared> shared_;
+    std::vector<Endpoint> bound_;
+    std::vector<std::unique_ptr<Loop>> loops_;
 };
 
 }  // namespace patchbay

@@ -35,6 +35,9 @@ Result<UniqueFd> open_bound_socket(const Endpoint& at, SocketType type, const So
     UniqueFd fd(::socket(v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd) return failed("create socket for");
     if (!udp && set_int_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1) < 0) return failed("set SO_REUSEADDR on");
+    if (options.reuse_port && set_int_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1) < 0) {
+        return failed("set SO_REUSEPORT on");
+    }
     if (v6 && options.v6_only && set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0) {
         return failed("set IPV6_V6ONLY on");
     }

@@ -20,12 +20,17 @@ struct SocketOptions {
     bool packet_info = false;
     // TCP only: the listen(2) backlog.
     int backlog = 128;
+    // SO_REUSEPORT: several sockets of this user bind the same address and port, and the
+    // kernel spreads the incoming datagrams (or connections) across them by flow hash.
+    // Binding still fails on a port held by a socket without it.
+    bool reuse_port = false;
 };
 
 // A non-blocking, close-on-exec socket bound to `at` (port 0: an ephemeral port, see
 // local_endpoint()), listening when `type` is tcp. TCP sockets get SO_REUSEADDR so a
 // restarted daemon rebinds at once despite connections in TIME_WAIT; UDP sockets never
-// do (on Linux it would let a second server share the port and split the queries).
+// do (on Linux it would let a second server share the port and split the queries) —
+// only `reuse_port` shares a UDP port, and the caller then guards the port itself.
 //
 // Errors name the step, the protocol, the endpoint and the system's reason, e.g.
 // "cannot bind UDP 10.10.10.1:53: Address already in use" or "cannot listen on TCP

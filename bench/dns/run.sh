@@ -153,7 +153,7 @@ done
 knot_threads=$(ls "/proc/$knot_pid/task" | wc -l)
 say "knotd: 127.0.0.1:$knot_port, PID $knot_pid, default workers (udp-workers = nproc = $cores), $knot_threads threads"
 say "nsd:   127.0.0.1:$nsd_port, PID $nsd_pid, default server-count (1)"
-say "patchbay-controller: 127.0.0.1:$ctl_dns, PID $ctl_pid, one DNS thread (poll loop)"
+say "patchbay-controller: 127.0.0.1:$ctl_dns, PID $ctl_pid, $(ls "/proc/$ctl_pid/task" | wc -l) threads (DNS: one UDP worker per core, TCP on the first)"
 
 # --- the three serve the same answers ----------------------------------------------------
 # Per query: the question, the rcode, the AA flag, the sorted answer and authority sections
@@ -219,7 +219,7 @@ for s in "${servers[@]}"; do med[$s]=$(echo "${qps[$s]}" | median); done
 
 echo
 echo "zone: $ntuples tuples (SRV records), serial $serial; loaded over REST in $(printf '%.1f' "$load_secs") s"
-echo "cores (nproc): $cores; knotd udp-workers: $cores (default); nsd server-count: 1 (default); controller: 1 DNS thread"
+echo "cores (nproc): $cores; knotd udp-workers: $cores (default); nsd server-count: 1 (default); controller: one DNS worker per core (default)"
 printf '%-12s %12s %16s %18s\n' server "qps (median)" "lost/sent" "server CPU (cores)"
 for s in "${servers[@]}"; do
   printf '%-12s %12.0f %16s %18.2f\n' "$s" "${med[$s]}" "${lost[$s]}/${sent[$s]}" "$(echo "${cpu[$s]}" | median)"

@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <iterator>
 #include <optional>
 
 #include "dns_server.h"
@@ -184,6 +186,58 @@ TEST_CASE("dns_server: a port in use is an error naming it") {
     REQUIRE_FALSE(server);
     CHECK(server.error() == "cannot bind UDP " + where + ": Address already in use");
     CHECK_FALSE(DnsServer::start({}, seed_zones(1)));
+}
+
+TEST_CASE("dns_server: several workers share the UDP port and see every publish") {
+    auto threads = [] {
+        auto tasks = std::filesystem::directory_iterator("/proc/self/task");
+        return std::distance(begin(tasks), end(tasks));
+    };
+    auto before = threads();
+    auto server = DnsServer::start({*Endpoint::parse("127.0.0.1:0")}, seed_zones(42), 3);
+    REQUIRE(server);
+    CHECK(threads() == before + 3);
+    uint16_t port = (*server)->bound()[0].port;
+
+    // Every query from its own source port, so the kernel's flow hash spreads them
+    // over the three sockets: all are answered, each from the latest publish.
+    auto ask_many = [&](uint32_t serial) {
+        for (uint16_t id = 1; id <= 50; ++id) {
+            auto reply = ask_udp(port, query("hostdomain.com.", KNOT_RRTYPE_SOA, id));
+            auto pkt = parse(reply);
+            CHECK(knot_wire_get_id(pkt->wire) == id);
+            CHECK(answer_serial(pkt.get()) == serial);
+        }
+    };
+    ask_many(42);
+    (*server)->publish(seed_zones(43));
+    ask_many(43);
+
+    SECTION("TCP is served too") {
+        TestSocket s(SOCK_STREAM);
+        auto to = loopback(port);
+        REQUIRE(::connect(s.fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+        auto q = query("hostdomain.com.", KNOT_RRTYPE_SOA, 99);
+        std::vector<uint8_t> stream{static_cast<uint8_t>(q.size() >> 8), static_cast<uint8_t>(q.size() & 0xff)};
+        stream.insert(stream.end(), q.begin(), q.end());
+        REQUIRE(::send(s.fd, stream.data(), stream.size(), 0) == static_cast<ssize_t>(stream.size()));
+        uint8_t len[2];
+        REQUIRE(read_exactly(s.fd, len, 2));
+        std::vector<uint8_t> reply((size_t{len[0]} << 8) | len[1]);
+        REQUIRE(read_exactly(s.fd, reply.data(), reply.size()));
+        CHECK(answer_serial(parse(reply).get()) == 43);
+    }
+
+    SECTION("a second server cannot take a share of the port") {
+        std::string where = "127.0.0.1:" + std::to_string(port);
+        auto second = DnsServer::start({*Endpoint::parse(where)}, seed_zones(1), 3);
+        REQUIRE_FALSE(second);
+        CHECK(second.error() == "cannot bind UDP " + where + ": Address already in use");
+        ask_many(43);  // nothing of the second one is left on the port
+    }
+
+    server->reset();
+    CHECK(threads() == before);
 }
 
 TEST_CASE("notify: retransmitted until answered, then silent") {
