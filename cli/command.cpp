@@ -1,6 +1,9 @@
 #include "command.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "tuple.h"
@@ -10,6 +13,7 @@ namespace patchbay {
 const char* const kCliUsage =
     "usage: patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]\n"
     "  zone add DOMAIN            zone rm DOMAIN            zone ls\n"
+    "  zone import FILE [--zone DOMAIN]                     zone export DOMAIN\n"
     "  tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]\n"
     "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
     "  tuple ls [DOMAIN]          agent ls                  status\n"
@@ -79,7 +83,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
             else if (name == "output") {
                 if (value != "json" && value != "text") return usage("--output must be text or json, got '" + value + "'");
                 inv.json = value == "json";
-            } else if (name == "priority" || name == "weight" || name == "target") inv.options[name] = value;
+            } else if (name == "priority" || name == "weight" || name == "target" || name == "zone")
+                inv.options[name] = value;
             else return usage("unknown option --" + name);
         } else {
             words.push_back(a);
@@ -97,21 +102,19 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
     return inv;
 }
 
-Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::string(const std::string&)>& escape) {
+Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::string(const std::string&)>& escape,
+                                const std::function<Result<std::string>(const std::string&)>& read_file) {
     const auto& a = inv.args;
     auto want = [&](size_t lo, size_t hi, const char* shape) -> Result<void> {
         if (a.size() < lo || a.size() > hi)
             return usage("usage: patchbay " + inv.noun + " " + inv.verb + " " + shape);
         return {};
     };
-    auto no_options = [&]() -> Result<void> {
-        if (!inv.options.empty())
-            return usage("--" + inv.options.begin()->first + " only goes with 'tuple add'");
-        return {};
-    };
     std::string what = inv.noun + (inv.verb.empty() ? "" : " " + inv.verb);
-    if (what != "tuple add")
-        if (auto r = no_options(); !r) return r.failure();
+    for (const auto& [name, value] : inv.options) {
+        const char* owner = name == "zone" ? "zone import" : "tuple add";
+        if (what != owner) return usage("--" + name + " only goes with '" + owner + "'");
+    }
     if (what == "status") {
         if (!a.empty()) return usage("usage: patchbay status");
         return ApiRequest{"GET", "/v1/status", std::nullopt};
@@ -124,6 +127,18 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         if (auto r = want(1, 1, "DOMAIN"); !r) return r.failure();
         if (inv.verb == "add") return ApiRequest{"POST", "/v1/zones", json{{"name", a[0]}}};
         return ApiRequest{"DELETE", "/v1/zones/" + escape(a[0]), std::nullopt};
+    }
+    if (what == "zone import") {
+        if (auto r = want(1, 1, "FILE [--zone DOMAIN]"); !r) return r.failure();
+        auto text = read_file(a[0]);
+        if (!text) return usage(text.error());
+        json body{{"text", *text}, {"source", a[0]}};
+        if (auto z = inv.options.find("zone"); z != inv.options.end()) body["zone"] = z->second;
+        return ApiRequest{"POST", "/v1/zones/import", body};
+    }
+    if (what == "zone export") {
+        if (auto r = want(1, 1, "DOMAIN"); !r) return r.failure();
+        return ApiRequest{"GET", "/v1/zones/" + escape(a[0]) + "/export", std::nullopt};
     }
     if (what == "tuple ls") {
         if (auto r = want(0, 1, "[DOMAIN]"); !r) return r.failure();
@@ -192,6 +207,10 @@ std::string render(const Invocation& inv, const json& body) {
     }
     std::string serial = " (serial " + str(body["serial"]) + ")";
     if (what == "zone add") return "added zone " + str(body["zone"]) + serial + "\n";
+    if (what == "zone export") return str(body["text"]);
+    if (what == "zone import")
+        return std::string(body.value("changed", true) ? "imported " : "unchanged ") + str(body["zone"]) + ": " +
+               str(body["tuples"]) + " tuples, " + str(body["records"]) + " other records" + serial + "\n";
     if (what == "zone rm") return "removed zone " + str(body["zone"]) + "\n";
     if (what == "tuple add") {
         bool changed = body.value("changed", true);
@@ -204,6 +223,15 @@ std::string render(const Invocation& inv, const json& body) {
                str(body["zone"]) + serial + "\n";
     }
     return body.dump(2) + "\n";
+}
+
+Result<std::string> read_whole_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(ErrorKind::invalid, "cannot read " + path + ": " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) return fail(ErrorKind::invalid, "cannot read " + path + ": " + std::strerror(errno));
+    return text.str();
 }
 
 int exit_code_for(long status) {

@@ -2,7 +2,7 @@
 // stands for; an API answer ⇒ the text (or JSON) the operator sees and the exit code.
 //
 //   patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]
-//     zone add DOMAIN | zone rm DOMAIN | zone ls
+//     zone add DOMAIN | zone rm DOMAIN | zone ls | zone import FILE [--zone DOMAIN] | zone export DOMAIN
 //     tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]
 //     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
 //     agent ls | status
@@ -37,7 +37,7 @@ struct Invocation {
     bool json = false;
     std::string noun, verb;
     std::vector<std::string> args;
-    std::map<std::string, std::string> options;  // --priority, --weight, --target
+    std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone
 };
 
 struct ApiRequest {
@@ -51,9 +51,14 @@ extern const char* const kCliUsage;
 // `env` looks up PATCHBAY_CONTROLLER / PATCHBAY_TOKEN. Errors say what is wrong.
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
                                     const std::function<std::optional<std::string>(const char*)>& env);
+// Reads a whole file named on the command line; errors name it and the reason.
+Result<std::string> read_whole_file(const std::string& path);
+
 // Validates the arguments (offline) and builds the request. `escape` percent-encodes a
-// path segment.
-Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::string(const std::string&)>& escape);
+// path segment; `read_file` reads a file named in the arguments (zone import).
+Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::string(const std::string&)>& escape,
+                                const std::function<Result<std::string>(const std::string&)>& read_file =
+                                    read_whole_file);
 // What to print for a successful answer.
 std::string render(const Invocation& inv, const nlohmann::json& body);
 // The exit code for an HTTP status.

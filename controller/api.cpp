@@ -75,6 +75,23 @@ void routes(httplib::Server& s, Controller& c) {
         if (!change) return reply_error(res, change.failure());
         reply(res, 201, to_json(*change));
     });
+    s.Post("/v1/zones/import", [&c](const httplib::Request& req, httplib::Response& res) {
+        auto body = parse_body(req.body);
+        if (!body) return reply_error(res, body.failure());
+        auto file = zone_import_from(*body);
+        if (!file) return reply_error(res, file.failure());
+        auto done = c.import_zone(file->text, file->zone, file->source);
+        if (!done) return reply_error(res, done.failure());
+        json out = to_json(done->change);
+        out["tuples"] = done->tuples;
+        out["records"] = done->records;
+        reply(res, done->change.changed ? 201 : 200, out);
+    });
+    s.Get(R"(/v1/zones/([^/]+)/export)", [&c](const httplib::Request& req, httplib::Response& res) {
+        auto text = c.export_zone(req.matches[1]);
+        if (!text) return reply_error(res, text.failure());
+        reply(res, 200, json{{"zone", req.matches[1].str()}, {"text", *text}});
+    });
     s.Delete(R"(/v1/zones/([^/]+))", [&c](const httplib::Request& req, httplib::Response& res) {
         auto change = c.remove_zone(req.matches[1]);
         if (!change) return reply_error(res, change.failure());
@@ -166,7 +183,7 @@ Result<std::unique_ptr<Api>> Api::start(Controller& controller, const Endpoint& 
         reply(res, res.status, json{{"error", res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
                                                                 : "request failed"}});
     });
-    s.set_payload_max_length(1 << 20);
+    s.set_payload_max_length(64 << 20);  // a zone file of some 500,000 records
     // Small JSON answers on kept-alive connections otherwise wait out delayed ACKs (~40 ms).
     s.set_tcp_nodelay(true);
     routes(s, controller);

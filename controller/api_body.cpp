@@ -79,6 +79,23 @@ Result<Tuple> tuple_from(const std::string& zone, const json& body) {
     return parse_tuple(zone, f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
 }
 
+Result<ZoneImportBody> zone_import_from(const json& body) {
+    if (auto r = only_fields(body, {"text", "zone", "source"}); !r) return r.failure();
+    ZoneImportBody out;
+    auto text = body.find("text");
+    if (text == body.end() || !text->is_string()) return fail("field 'text' (the zone file) must be a string");
+    out.text = text->get<std::string>();
+    if (auto it = body.find("zone"); it != body.end() && !it->is_null()) {
+        if (!it->is_string()) return fail("field 'zone' must be a string");
+        out.zone = it->get<std::string>();
+    }
+    if (auto it = body.find("source"); it != body.end() && !it->is_null()) {
+        if (!it->is_string()) return fail("field 'source' must be a string");
+        out.source = printable(it->get<std::string>());
+    }
+    return out;
+}
+
 Result<AgentRow> agent_from(const json& body, std::string_view peer, int64_t now) {
     if (auto r = only_fields(body, {"name", "notify", "domains"}); !r) return r.failure();
     auto name = text_field(body, "name", std::nullopt);

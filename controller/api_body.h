@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,15 @@ Result<std::string> zone_name_from(const nlohmann::json& body);
 // "weight","target"}; text or whole numbers; priority, weight and target optional.
 // Errors: unknown fields, a missing field, then whatever parse_tuple says.
 Result<Tuple> tuple_from(const std::string& zone, const nlohmann::json& body);
+
+// POST /v1/zones/import {"text","zone","source"}: a zone file's text; the zone when the
+// file does not name it; the file's name for error messages (default "zone file").
+struct ZoneImportBody {
+    std::string text;
+    std::optional<std::string> zone;
+    std::string source = "zone file";
+};
+Result<ZoneImportBody> zone_import_from(const nlohmann::json& body);
 
 // POST /v1/agents {"name","notify","domains"}. A wildcard notify address is replaced by
 // `peer` (the address the request came from); `now` is the registration time.

@@ -4,6 +4,8 @@
 
 #include "domain.h"
 #include "token.h"
+#include "zone_content.h"
+#include "zonefile.h"
 
 namespace patchbay {
 
@@ -22,7 +24,11 @@ Result<std::shared_ptr<const ZoneSet>> Controller::build() {
     auto tuples = store_.tuples();
     if (!tuples) return tuples.failure();
     std::vector<ZoneInput> inputs;
-    for (const auto& z : *zones) inputs.push_back({z.name, z.serial});
+    for (const auto& z : *zones) {
+        auto records = store_.records(z.name);
+        if (!records) return records.failure();
+        inputs.push_back({z.name, z.serial, std::move(*records)});
+    }
     return build_zone_set(inputs, *tuples, settings_);
 }
 
@@ -32,7 +38,9 @@ Result<std::shared_ptr<const Zone>> Controller::build_one(const std::string& zon
     if (!*row) return std::shared_ptr<const Zone>();
     auto tuples = store_.tuples(zone);
     if (!tuples) return tuples.failure();
-    return build_zone({(*row)->name, (*row)->serial}, *tuples, settings_);
+    auto records = store_.records(zone);
+    if (!records) return records.failure();
+    return build_zone({(*row)->name, (*row)->serial, std::move(*records)}, *tuples, settings_);
 }
 
 Result<std::shared_ptr<const ZoneSet>> Controller::snapshot() {
@@ -102,6 +110,33 @@ Result<Change> Controller::remove_tuple(const std::string& zone, const TupleKey&
     auto change = store_.remove_tuple(zone, key);
     if (change) publish(*change);
     return change;
+}
+
+Result<Import> Controller::import_zone(std::string_view text, const std::optional<std::string>& zone,
+                                      std::string_view source) {
+    // Parsed and checked before the lock: a bad file costs the writers nothing.
+    auto file = parse_zone_file(text, zone, source);
+    if (!file) return file.failure();
+    auto content = split_records(file->zone, std::move(file->records), settings_);
+    if (!content) return fail(ErrorKind::invalid, std::string(source) + ": " + content.error());
+    Import out{{}, content->tuples.size(), content->records.size()};
+    std::lock_guard lock(mu_);
+    auto change = store_.replace_zone(file->zone, std::move(content->tuples), std::move(content->records),
+                                      file->serial, "zone import");
+    if (!change) return change.failure();
+    publish(*change);
+    out.change = *change;
+    return out;
+}
+
+Result<std::string> Controller::export_zone(const std::string& name) {
+    auto normalized = normalize_domain(name);
+    if (!normalized) return fail("zone: " + normalized.error());
+    std::lock_guard lock(mu_);
+    auto zone = build_one(*normalized);
+    if (!zone) return zone.failure();
+    if (!*zone) return fail(ErrorKind::not_found, "no zone " + *normalized);
+    return format_zone_file(**zone);
 }
 
 Result<std::vector<Tuple>> Controller::tuples(const std::optional<std::string>& zone) {

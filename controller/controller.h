@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns_server.h"
@@ -21,6 +22,13 @@ struct Status {
     std::vector<ZoneRow> zones;
     std::vector<AgentRow> agents;
     size_t tuples = 0;
+};
+
+// What a zone import did.
+struct Import {
+    Change change;
+    size_t tuples = 0;   // the zone's tuples after it
+    size_t records = 0;  // and its other records
 };
 
 class Controller {
@@ -38,6 +46,14 @@ public:
     Result<Change> put_tuple(const Tuple& tuple);
     Result<Change> remove_tuple(const std::string& zone, const TupleKey& key);
     Result<std::vector<Tuple>> tuples(const std::optional<std::string>& zone);
+    // Replaces a zone's content with a zone file's (creating the zone), as one change;
+    // `zone` names it when the file does not, `source` names the file in errors. A file
+    // with any error changes nothing.
+    Result<Import> import_zone(std::string_view text, const std::optional<std::string>& zone,
+                               std::string_view source);
+    // The zone as a zone file (RFC 1035 master format) that import_zone reads back to
+    // the same zone.
+    Result<std::string> export_zone(const std::string& name);
     // Registers (or refreshes) an agent and NOTIFYs it at once for its domains, so it
     // picks up what changed while it was away.
     Result<void> register_agent(const AgentRow& agent);

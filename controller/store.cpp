@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,14 @@ CREATE TABLE IF NOT EXISTS tuples (
   weight INTEGER NOT NULL,
   target TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (zone, service, transport, address, port)
+);
+CREATE TABLE IF NOT EXISTS records (
+  zone TEXT NOT NULL REFERENCES zones(name) ON DELETE CASCADE,
+  owner BLOB NOT NULL,
+  type INTEGER NOT NULL,
+  ttl INTEGER NOT NULL,
+  rdata BLOB NOT NULL,
+  PRIMARY KEY (zone, owner, type, rdata)
 );
 CREATE TABLE IF NOT EXISTS agents (
   name TEXT PRIMARY KEY,
@@ -60,6 +69,10 @@ public:
         sqlite3_bind_text(stmt_, i, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
         return *this;
     }
+    Statement& bind_blob(int i, const std::string& bytes) {
+        sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
     Statement& bind(int i, int64_t value) {
         sqlite3_bind_int64(stmt_, i, value);
         return *this;
@@ -75,6 +88,15 @@ public:
         return p ? reinterpret_cast<const char*>(p) : "";
     }
     int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+    // For running the statement again with new bindings.
+    void reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    std::string blob(int col) const {
+        const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+        return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
+    }
 
 private:
     sqlite3* db_;
@@ -270,13 +292,9 @@ Result<Change> Store::remove_tuple(const std::string& zone, const TupleKey& key)
     return change;
 }
 
-Result<std::vector<Tuple>> Store::tuples(const std::optional<std::string>& zone) const {
-    if (zone && !zone_exists(db_.get(), *zone)) return fail(ErrorKind::not_found, "no zone " + *zone);
-    Statement q(db_.get(), zone ? "SELECT zone, service, transport, address, port, priority, weight, target "
-                                  "FROM tuples WHERE zone = ? ORDER BY zone, service, transport, address, port"
-                                : "SELECT zone, service, transport, address, port, priority, weight, target "
-                                  "FROM tuples ORDER BY zone, service, transport, address, port");
-    if (zone) q.bind(1, *zone);
+namespace {
+
+Result<std::vector<Tuple>> read_tuples(Statement& q) {
     std::vector<Tuple> out;
     while (true) {
         auto rc = q.step();
@@ -293,6 +311,103 @@ Result<std::vector<Tuple>> Store::tuples(const std::optional<std::string>& zone)
         out.push_back(std::move(t));
     }
     return out;
+}
+
+// RFC 1982 §3.2: a is newer than b.
+bool serial_newer(uint32_t a, uint32_t b) { return a != b && static_cast<uint32_t>(a - b) < 0x80000000u; }
+
+// "+2 -1 tuples, +0 -3 records": what a replacement changed, for the change log.
+template <class T>
+std::string diff_counts(const std::vector<T>& before, const std::vector<T>& after, const char* what) {
+    size_t removed = 0, added = 0;
+    for (const auto& x : before) removed += !std::binary_search(after.begin(), after.end(), x);
+    for (const auto& x : after) added += !std::binary_search(before.begin(), before.end(), x);
+    return "+" + std::to_string(added) + " -" + std::to_string(removed) + " " + what;
+}
+
+}  // namespace
+
+Result<std::vector<Tuple>> Store::tuples(const std::optional<std::string>& zone) const {
+    if (zone && !zone_exists(db_.get(), *zone)) return fail(ErrorKind::not_found, "no zone " + *zone);
+    Statement q(db_.get(), zone ? "SELECT zone, service, transport, address, port, priority, weight, target "
+                                  "FROM tuples WHERE zone = ? ORDER BY zone, service, transport, address, port"
+                                : "SELECT zone, service, transport, address, port, priority, weight, target "
+                                  "FROM tuples ORDER BY zone, service, transport, address, port");
+    if (zone) q.bind(1, *zone);
+    return read_tuples(q);
+}
+
+Result<std::vector<Record>> Store::records(const std::string& zone) const {
+    Statement q(db_.get(), "SELECT owner, type, ttl, rdata FROM records WHERE zone = ?");
+    q.bind(1, zone);
+    std::vector<Record> out;
+    while (true) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc == SQLITE_DONE) break;
+        out.push_back({q.blob(0), static_cast<uint16_t>(q.integer(1)), static_cast<uint32_t>(q.integer(2)), q.blob(3)});
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> tuples, std::vector<Record> records,
+                                   uint32_t serial, const std::string& action) {
+    for (const auto& t : tuples)
+        if (t.domain != zone) return fail(ErrorKind::invalid, "tuple " + t.key.str() + " belongs to " + t.domain);
+    std::sort(tuples.begin(), tuples.end());
+    std::sort(records.begin(), records.end());
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    auto row = this->zone(zone);
+    if (!row) return row.failure();
+    std::string detail;
+    uint32_t next = serial == 0 ? 1 : serial;
+    if (*row) {
+        auto old_tuples = this->tuples(zone);
+        if (!old_tuples) return old_tuples.failure();
+        auto old_records = this->records(zone);
+        if (!old_records) return old_records.failure();
+        std::sort(old_tuples->begin(), old_tuples->end());
+        if (*old_tuples == tuples && *old_records == records) return Change{zone, (*row)->serial, false};
+        detail = diff_counts(*old_tuples, tuples, "tuples") + ", " + diff_counts(*old_records, records, "records");
+        uint32_t current = (*row)->serial;
+        if (!serial_newer(serial, current)) next = current >= 4294967295u ? 1 : current + 1;
+        for (const char* sql : {"DELETE FROM tuples WHERE zone = ?", "DELETE FROM records WHERE zone = ?"}) {
+            Statement del(db_.get(), sql);
+            del.bind(1, zone);
+            if (auto r = del.step(); !r) return r.failure();
+        }
+    } else {
+        detail = "+" + std::to_string(tuples.size()) + " tuples, +" + std::to_string(records.size()) + " records";
+    }
+    Statement put_zone(db_.get(), "INSERT INTO zones (name, serial) VALUES (?, ?) "
+                                  "ON CONFLICT (name) DO UPDATE SET serial = excluded.serial");
+    put_zone.bind(1, zone).bind(2, static_cast<int64_t>(next));
+    if (auto r = put_zone.step(); !r) return r.failure();
+    Statement put_tuple(db_.get(),
+                        "INSERT INTO tuples (zone, service, transport, address, port, priority, weight, target) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& t : tuples) {
+        put_tuple.reset();
+        put_tuple.bind(1, t.domain).bind(2, t.key.service).bind(3, t.key.transport).bind(4, t.key.address.str());
+        put_tuple.bind(5, t.key.port).bind(6, t.priority).bind(7, t.weight).bind(8, t.target);
+        if (auto r = put_tuple.step(); !r) return r.failure();
+    }
+    Statement put_record(db_.get(),
+                         "INSERT OR REPLACE INTO records (zone, owner, type, ttl, rdata) VALUES (?, ?, ?, ?, ?)");
+    for (const auto& r : records) {
+        put_record.reset();
+        put_record.bind(1, zone).bind_blob(2, r.owner).bind(3, r.type).bind(4, static_cast<int64_t>(r.ttl));
+        put_record.bind_blob(5, r.rdata);
+        if (auto done = put_record.step(); !done) return done.failure();
+    }
+    Statement log(db_.get(), "INSERT INTO changes (at, zone, serial, action, detail) VALUES (?, ?, ?, ?, ?)");
+    log.bind(1, static_cast<int64_t>(std::time(nullptr))).bind(2, zone).bind(3, static_cast<int64_t>(next));
+    log.bind(4, action).bind(5, detail);
+    if (auto r = log.step(); !r) return r.failure();
+    if (auto r = tx.commit(); !r) return r.failure();
+    return Change{zone, next, true};
 }
 
 Result<void> Store::put_agent(const AgentRow& agent) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "dname.h"
 
 namespace patchbay {
 
@@ -19,22 +20,6 @@ namespace {
 constexpr uint32_t soa_refresh = 3600;
 constexpr uint32_t soa_retry = 600;
 constexpr uint32_t soa_expire = 604800;
-
-std::string_view wire_view(const knot_dname_t* name) {
-    return {reinterpret_cast<const char*>(name), knot_dname_size(name)};
-}
-
-// Lower-case wire form of a presentation name; nullopt when it is not a valid name.
-std::optional<std::string> to_wire(std::string_view text) {
-    std::string absolute(text);
-    if (absolute.empty() || absolute.back() != '.') absolute += '.';
-    knot_dname_storage_t storage;
-    if (knot_dname_from_str(storage, absolute.c_str(), sizeof storage) == nullptr) {
-        return std::nullopt;
-    }
-    knot_dname_to_lower(storage);
-    return std::string(wire_view(storage));
-}
 
 void put_u16(std::string& out, uint16_t v) {
     out += static_cast<char>(v >> 8);
@@ -55,7 +40,15 @@ uint16_t address_type(const Address& a) {
 }
 
 // owner (wire) → type → rdata set.
-using RecordSets = std::map<std::string, std::map<uint16_t, std::set<std::string>>>;
+struct RdataSet {
+    uint32_t ttl = UINT32_MAX;  // the lowest TTL given for the RRset (RFC 2181 §5.2)
+    std::set<std::string> rdata;
+    void add(uint32_t record_ttl, std::string wire) {
+        ttl = std::min(ttl, record_ttl);
+        rdata.insert(std::move(wire));
+    }
+};
+using RecordSets = std::map<std::string, std::map<uint16_t, RdataSet>>;
 
 RRsetPtr make_rrset(std::string_view owner, uint16_t type, uint32_t ttl,
                     const std::set<std::string>& rdata) {
@@ -71,10 +64,10 @@ RRsetPtr make_rrset(std::string_view owner, uint16_t type, uint32_t ttl,
 }
 
 // Adds the SRV record of one tuple and the address record of its target.
-void add_tuple(RecordSets& records, const Tuple& t, const std::string& zone) {
-    auto owner = to_wire("_" + t.key.service + "._" + t.key.transport + "." + zone);
+void add_tuple(RecordSets& records, const Tuple& t, const std::string& zone, uint32_t ttl) {
+    auto owner = wire_name("_" + t.key.service + "._" + t.key.transport + "." + zone);
     std::string target_text = t.target.empty() ? derived_target(t.key.address, zone) : t.target;
-    auto target = to_wire(target_text);
+    auto target = wire_name(target_text);
     if (!owner || !target) return;
 
     std::string srv;  // RFC 2782: priority, weight, port, target
@@ -82,31 +75,36 @@ void add_tuple(RecordSets& records, const Tuple& t, const std::string& zone) {
     put_u16(srv, t.weight);
     put_u16(srv, t.key.port);
     srv += *target;
-    records[*owner][KNOT_RRTYPE_SRV].insert(srv);
+    records[*owner][KNOT_RRTYPE_SRV].add(ttl, srv);
 
     // An explicit target outside the zone is someone else's name: SRV only.
-    auto apex = to_wire(zone);
+    auto apex = wire_name(zone);
     auto* target_name = reinterpret_cast<const knot_dname_t*>(target->data());
     if (!apex || knot_dname_in_bailiwick(target_name, reinterpret_cast<const knot_dname_t*>(
                                                           apex->data())) < 0) {
         return;
     }
-    records[*target][address_type(t.key.address)].insert(address_rdata(t.key.address));
+    records[*target][address_type(t.key.address)].add(ttl, address_rdata(t.key.address));
 }
 
 RecordSets collect(const ZoneInput& input, const std::vector<Tuple>& tuples,
                    const DnsSettings& settings) {
     RecordSets records;
-    auto apex = to_wire(input.name);
-    auto ns = to_wire("ns." + input.name);
+    auto apex = wire_name(input.name);
+    auto ns = wire_name("ns." + input.name);
     if (!apex || !ns) return records;
 
-    records[*apex][KNOT_RRTYPE_NS].insert(*ns);
+    records[*apex][KNOT_RRTYPE_NS].add(settings.ttl, *ns);
     for (const auto& a : settings.ns_addresses) {
-        records[*ns][address_type(a)].insert(address_rdata(a));
+        records[*ns][address_type(a)].add(settings.ttl, address_rdata(a));
     }
     for (const auto& t : tuples) {
-        if (t.domain == input.name) add_tuple(records, t, input.name);
+        if (t.domain == input.name) add_tuple(records, t, input.name, settings.ttl);
+    }
+    // The SOA is ours alone; outside names cannot be served (the store refuses both).
+    for (const auto& r : input.records) {
+        if (r.type == KNOT_RRTYPE_SOA || knot_dname_in_bailiwick(as_dname(r.owner), as_dname(*apex)) < 0) continue;
+        records[r.owner][r.type].add(r.ttl, r.rdata);
     }
     return records;
 }
@@ -129,9 +127,9 @@ void add_empty_non_terminals(ZoneNodes& nodes, const std::string& apex) {
 void RRsetFree::operator()(knot_rrset_t* rrset) const { knot_rrset_free(rrset, nullptr); }
 
 RRsetPtr make_soa(std::string_view zone, uint32_t serial, uint32_t ttl) {
-    auto owner = to_wire(zone);
-    auto mname = to_wire("ns." + std::string(zone));
-    auto rname = to_wire("hostmaster." + std::string(zone));
+    auto owner = wire_name(zone);
+    auto mname = wire_name("ns." + std::string(zone));
+    auto rname = wire_name("hostmaster." + std::string(zone));
     if (!owner || !mname || !rname) return nullptr;
     std::string rdata = *mname + *rname;  // RFC 1035 §3.3.13
     for (uint32_t v : {serial, soa_refresh, soa_retry, soa_expire, ttl}) put_u32(rdata, v);
@@ -152,7 +150,7 @@ const knot_rrset_t* ZoneNode::find(uint16_t type) const {
 }
 
 Zone::Zone(std::string name, uint32_t serial, ZoneNodes nodes)
-    : name_(std::move(name)), apex_(to_wire(name_).value_or(std::string(1, '\0'))),
+    : name_(std::move(name)), apex_(wire_name(name_).value_or(std::string(1, '\0'))),
       serial_(serial), nodes_(std::move(nodes)) {
     if (auto it = nodes_.find(apex_); it != nodes_.end()) soa_ = it->second.find(KNOT_RRTYPE_SOA);
     if (soa_ == nullptr) throw std::invalid_argument("zone " + name_ + " has no SOA at its apex");
@@ -168,27 +166,30 @@ const ZoneNode* Zone::find(const knot_dname_t* owner) const {
 }
 
 const ZoneNode* Zone::find(std::string_view owner) const {
-    auto wire = to_wire(owner);
+    auto wire = wire_name(owner);
     if (!wire) return nullptr;
     auto it = nodes_.find(*wire);
     return it == nodes_.end() ? nullptr : &it->second;
 }
 
-std::vector<std::string> Zone::dump() const {
-    std::vector<std::string> lines;
+std::string rrset_text(const knot_rrset_t& rrset) {
     knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
     style.show_class = true;
+    size_t size = 1024;  // knot_rrset_txt_dump grows it with realloc when short
+    char* text = static_cast<char*>(std::malloc(size));
+    int len = text ? knot_rrset_txt_dump(&rrset, &text, &size, &style) : -1;
+    std::string out = len > 0 ? std::string(text, static_cast<size_t>(len)) : "";
+    std::free(text);
+    return out;
+}
+
+std::vector<std::string> Zone::dump() const {
+    std::vector<std::string> lines;
     for (const auto& [owner, node] : nodes_) {
         for (const auto& rrset : node.rrsets) {
-            size_t size = 1024;  // knot_rrset_txt_dump grows it with realloc when short
-            char* text = static_cast<char*>(std::malloc(size));
-            int len = text ? knot_rrset_txt_dump(rrset.get(), &text, &size, &style)
-                           : -1;
-            std::string all = len > 0 ? std::string(text, static_cast<size_t>(len)) : "";
-            std::free(text);
             // One line per record; runs of blanks become one space for easy comparison.
             std::string line;
-            for (char c : all) {
+            for (char c : rrset_text(*rrset)) {
                 if (c == '\n') {
                     if (!line.empty()) lines.push_back(line);
                     line.clear();
@@ -208,15 +209,15 @@ std::vector<std::string> Zone::dump() const {
 std::shared_ptr<const Zone> build_zone(const ZoneInput& input, const std::vector<Tuple>& tuples,
                                        const DnsSettings& settings) {
     ZoneNodes nodes;
-    auto apex = to_wire(input.name);
+    auto apex = wire_name(input.name);
     auto soa = make_soa(input.name, input.serial, settings.ttl);
     if (!apex || !soa) return nullptr;
 
     nodes[*apex].rrsets.push_back(std::move(soa));
     for (const auto& [owner, types] : collect(input, tuples, settings)) {
         auto& node = nodes[owner];
-        for (const auto& [type, rdata] : types) {
-            node.rrsets.push_back(make_rrset(owner, type, settings.ttl, rdata));
+        for (const auto& [type, set] : types) {
+            node.rrsets.push_back(make_rrset(owner, type, set.ttl, set.rdata));
         }
     }
     add_empty_non_terminals(nodes, *apex);
@@ -244,7 +245,7 @@ const Zone* ZoneSet::find(const knot_dname_t* name) const {
 }
 
 const Zone* ZoneSet::zone(std::string_view name) const {
-    auto wire = to_wire(name);
+    auto wire = wire_name(name);
     if (!wire) return nullptr;
     auto it = by_apex_.find(*wire);
     return it == by_apex_.end() ? nullptr : zones_[it->second].get();

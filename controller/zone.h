@@ -3,8 +3,8 @@
 // immutable snapshots and swapped in").
 //
 // Per zone: SOA and NS at the apex, A/AAAA glue for ns.<zone>, one SRV RRset per
-// (service, transport) at _service._transport.<zone> (RFC 2782), and the address
-// records of the SRV targets. Records are libknot RRsets so the answer path copies
+// (service, transport) at _service._transport.<zone> (RFC 2782), the address records
+// of the SRV targets, and the zone's other records (MX, TXT, …) as stored. Records are libknot RRsets so the answer path copies
 // them into packets without conversion; names are keyed by their lower-case wire form
 // so a parsed query name is a lookup key as it is.
 #pragma once
@@ -22,6 +22,7 @@ extern "C" {
 }
 
 #include "address.h"
+#include "record.h"
 #include "tuple.h"
 
 namespace patchbay {
@@ -29,6 +30,7 @@ namespace patchbay {
 struct ZoneInput {
     std::string name;  // normalized, no trailing dot
     uint32_t serial = 1;
+    std::vector<Record> records;  // served as they are, next to what the tuples make
 };
 
 struct DnsSettings {
@@ -46,6 +48,10 @@ using RRsetPtr = std::unique_ptr<knot_rrset_t, RRsetFree>;
 // retry 600, expire 604800, minimum = ttl). Also used by NOTIFY (RFC 1996 §3.7).
 // Returns nullptr when `zone` is not a valid domain name.
 RRsetPtr make_soa(std::string_view zone, uint32_t serial, uint32_t ttl);
+
+// The RRset in presentation format, one line per record, as libknot prints it (what
+// kdig and knotc show): absolute names, class shown.
+std::string rrset_text(const knot_rrset_t& rrset);
 
 // The name a tuple without an explicit target gets: ip4-10-10-10-121.<zone> or
 // ip6-2001-db8--1.<zone> (canonical text, ':' and '.' turned into '-').
@@ -84,6 +90,8 @@ public:
     // Every record in presentation format, one per line, sorted; for tests and logs.
     std::vector<std::string> dump() const;
     size_t node_count() const { return nodes_.size(); }
+    // Every node, unordered (owner: lower-case wire name).
+    const ZoneNodes& nodes() const { return nodes_; }
 
 private:
     std::string name_;

@@ -180,6 +180,26 @@ def api_bodies():
         "nested": b"\2" + b'{"name":[[[[{"a":{}}]]]]}',
     }
 
+def zone_files():
+    # Zone files for x.org (zone_file_fuzz.cpp): tuples, other records, the edge cases.
+    soa = b"@ IN SOA ns1.x.org. admin.x.org. 7 3600 600 604800 300\n"
+    return {
+        "tuples": b"$ORIGIN x.org.\n$TTL 60\n" + soa +
+                  b"_http._tcp SRV 1 100 80 ip4-10-10-10-121\nip4-10-10-10-121 A 10.10.10.121\n"
+                  b"_sip._udp SRV 10 60 5060 sip1\nsip1 A 10.10.10.122\nsip1 AAAA 2001:db8::1\n",
+        "records": b"$ORIGIN x.org.\n" + soa + b"@ NS ns1\nns1 A 192.0.2.53\n@ MX 10 mail\nmail A 192.0.2.25\n"
+                   b"www CNAME web\nweb A 192.0.2.80\ntxt TXT \"a  b\" \"c\"\n_ext._tcp SRV 1 1 443 o.example.net.\n"
+                   b"sub NS ns.sub\nns.sub A 192.0.2.9\n* TXT \"wild\"\n",
+        "multi-line": b"$ORIGIN x.org.\n@ SOA ns1 admin ( 1 ; serial\n 2 3 4 5 )\n"
+                      b"k DNSKEY 257 3 13 ( mdsswUyr3DPW132mOi8V9xESWE8jTo0d\n xEjjnLsM0JEvI= )\n",
+        "ttl-mixed": b"$ORIGIN x.org.\n" + soa + b"a 10 A 10.0.0.1\na 20 A 10.0.0.2\n_x._tcp 5 SRV 0 0 1 a\n",
+        "cname-conflict": b"$ORIGIN x.org.\n" + soa + b"www CNAME a\nwww TXT \"b\"\n",
+        "two-soa": b"$ORIGIN x.org.\n" + soa + soa,
+        "include": b"$INCLUDE /etc/passwd\n",
+        "outside": b"$ORIGIN x.org.\n" + soa + b"y.org. A 1.2.3.4\n",
+        "generic": b"$ORIGIN x.org.\n" + soa + b"g TYPE65534 \\# 3 010203\n",
+    }
+
 def names():
     return {
         "v4": b"10.10.10.121", "v6": b"2001:db8::1", "v4-mapped": b"::ffff:10.0.0.1",
@@ -228,6 +248,7 @@ def main():
     write("notify", notifies())
     write("dns_answer", responses())
     write("agent_config", agent_tomls())
+    write("zone_file", zone_files())
     write("controller_config", controller_tomls())
     write("api_body", api_bodies())
     write("names", names())

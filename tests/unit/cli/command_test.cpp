@@ -8,11 +8,15 @@ namespace {
 
 std::optional<std::string> no_env(const char*) { return std::nullopt; }
 std::string same(const std::string& s) { return s; }
+Result<std::string> fake_read(const std::string& path) {
+    if (path == "ex.zone") return std::string("@ SOA a. b. 1 2 3 4 5\n");
+    return fail(ErrorKind::invalid, "cannot read " + path + ": No such file or directory");
+}
 
 Result<ApiRequest> plan(std::vector<std::string> argv) {
     auto inv = parse_invocation(argv, no_env);
     if (!inv) return inv.failure();
-    return plan_request(*inv, same);
+    return plan_request(*inv, same, fake_read);
 }
 
 }  // namespace
@@ -38,6 +42,11 @@ TEST_CASE("each command becomes its API request") {
         {{"tuple", "rm", "hostdomain.com", "HTTP", "TCP", "10.10.10.121", "80"}, "DELETE",
          "/v1/zones/hostdomain.com/tuples/http/tcp/10.10.10.121/80", ""},
         {{"tuple", "ls"}, "GET", "/v1/tuples", ""},
+        {{"zone", "import", "ex.zone"}, "POST", "/v1/zones/import",
+         R"({"source":"ex.zone","text":"@ SOA a. b. 1 2 3 4 5\n"})"},
+        {{"zone", "import", "ex.zone", "--zone", "x.org"}, "POST", "/v1/zones/import",
+         R"({"source":"ex.zone","text":"@ SOA a. b. 1 2 3 4 5\n","zone":"x.org"})"},
+        {{"zone", "export", "x.org"}, "GET", "/v1/zones/x.org/export", ""},
         {{"tuple", "ls", "hostdomain.com"}, "GET", "/v1/zones/hostdomain.com/tuples", ""},
         {{"--output", "json", "status"}, "GET", "/v1/status", ""},
         {{"agent", "ls", "--output=json"}, "GET", "/v1/agents", ""},
@@ -75,6 +84,10 @@ TEST_CASE("bad command lines are refused before anything is sent, saying what is
         {{"tuple", "add", "x.com", "http", "tcp", "10.0.0.1", "80", "--weight", "heavy"}, "weight must be"},
         {{"tuple", "rm", "x.com", "http", "tcp", "10.0.0.1", "80", "--weight", "1"}, "only goes with 'tuple add'"},
         {{"zone", "ls", "--output", "yaml"}, "--output must be text or json"},
+        {{"zone", "import"}, "usage: patchbay zone import FILE [--zone DOMAIN]"},
+        {{"zone", "import", "missing.zone"}, "cannot read missing.zone: No such file or directory"},
+        {{"zone", "export", "x.org", "--zone", "y.org"}, "--zone only goes with 'zone import'"},
+        {{"tuple", "add", "x.com", "http", "tcp", "10.0.0.1", "80", "--zone", "y"}, "--zone only goes with 'zone import'"},
         {{"zone", "ls", "--colour", "red"}, "unknown option --colour"},
         {{"zone", "ls", "--token"}, "--token needs a value"},
     };

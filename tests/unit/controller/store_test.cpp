@@ -117,3 +117,55 @@ TEST_CASE("an unwritable path is a clear error") {
     REQUIRE_FALSE(store);
     CHECK_THAT(store.error(), Catch::Contains("/proc/patchbay/no.db"));
 }
+
+TEST_CASE("replace_zone: one change for the whole content; the same content changes nothing") {
+    TempDb tmp;
+    auto store = Store::open(tmp.path());
+    REQUIRE(store);
+    auto tuples = test::seed_tuples();
+    Record mx{std::string("\x0bhostdomain\x03" "com\x00", 16), 15, 300, std::string("\x00\x0a\x04mail\x0bhostdomain\x03" "com\x00", 23)};
+
+    // A new zone takes the file's serial.
+    auto created = store->replace_zone("hostdomain.com", tuples, {mx}, 2024010101u, "zone import");
+    REQUIRE(created);
+    CHECK(created->changed);
+    CHECK(created->serial == 2024010101u);
+    CHECK(store->tuples("hostdomain.com")->size() == tuples.size());
+    REQUIRE(store->records("hostdomain.com")->size() == 1);
+    CHECK(store->records("hostdomain.com")->front() == mx);
+
+    // The same again: no change, serial kept.
+    auto same = store->replace_zone("hostdomain.com", tuples, {mx}, 1, "zone import");
+    REQUIRE(same);
+    CHECK_FALSE(same->changed);
+    CHECK(same->serial == 2024010101u);
+
+    // An older serial in the file still moves the zone forward (RFC 1982).
+    tuples.pop_back();
+    auto fewer = store->replace_zone("hostdomain.com", tuples, {}, 5, "zone import");
+    REQUIRE(fewer);
+    CHECK(fewer->serial == 2024010102u);
+    CHECK(store->tuples("hostdomain.com")->size() == tuples.size());
+    CHECK(store->records("hostdomain.com")->empty());
+
+    // A newer one is taken.
+    auto newer = store->replace_zone("hostdomain.com", {}, {mx}, 2025000000u, "zone import");
+    REQUIRE(newer);
+    CHECK(newer->serial == 2025000000u);
+
+    // Removing the zone removes its records.
+    REQUIRE(store->remove_zone("hostdomain.com"));
+    CHECK(store->records("hostdomain.com")->empty());
+}
+
+TEST_CASE("replace_zone: a tuple of another zone is refused and nothing changes") {
+    TempDb tmp;
+    auto store = Store::open(tmp.path());
+    REQUIRE(store);
+    auto tuples = test::seed_tuples();
+    tuples[0].domain = "other.com";
+    auto r = store->replace_zone("hostdomain.com", tuples, {}, 1, "zone import");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().find("belongs to other.com") != std::string::npos);
+    CHECK(store->zones()->empty());
+}
