@@ -6,7 +6,8 @@
 # rounds, BENCH_CLIENTS (4) dnsperf -c, BENCH_OUTSTANDING (100) dnsperf -q,
 # BENCH_QUERIES (5000) lines in the query file, BENCH_SAMPLE (600) names compared across
 # the three servers, BENCH_SERVICES (1000; 10 tuples each) for a quick try-out,
-# BENCH_LOAD_TIMEOUT (600) seconds allowed for loading the controller over REST.
+# BENCH_LOAD_TIMEOUT (600) seconds allowed for loading the controller, BENCH_LOAD (import:
+# one `patchbay zone import` of the zone file; rest: one POST per tuple).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +20,7 @@ OUTSTANDING=${BENCH_OUTSTANDING:-100}
 NQUERIES=${BENCH_QUERIES:-5000}
 NSAMPLE=${BENCH_SAMPLE:-600}
 LOAD_TIMEOUT=${BENCH_LOAD_TIMEOUT:-600}
+LOAD=${BENCH_LOAD:-import}
 ZONE=hostdomain.com
 
 say() { echo "bench: $*"; }
@@ -78,20 +80,26 @@ ctl_dns=$(free_port); ctl_api=$(free_port); knot_port=$(free_port); nsd_port=$(f
 cores=$(nproc)
 say "cores: $cores; controller $CTL"
 
-# --- controller: load every tuple through the REST API ----------------------------------
+# --- controller: load the zone (zone import, or one REST POST per tuple) ----------------
 "$CTL" --dev --state "$work/state" --dns-listen "127.0.0.1:$ctl_dns" --api-listen "127.0.0.1:$ctl_api" \
   >"$work/ctl.exports" 2>"$work/ctl.log" &
 ctl_pid=$!; pids+=("$ctl_pid"); echo "$ctl_pid" >"$work/controller.pid"
 wait_until 10 grep -q PATCHBAY_TOKEN "$work/ctl.exports" || { cat "$work/ctl.log" >&2; die "controller did not start"; }
-eval "$(cat "$work/ctl.exports")"
-say "loading the zone into the controller (DNS 127.0.0.1:$ctl_dns, API $PATCHBAY_CONTROLLER)"
+eval "$(cat "$work/ctl.exports")"; export PATCHBAY_CONTROLLER PATCHBAY_TOKEN
+say "loading the zone into the controller (DNS 127.0.0.1:$ctl_dns, API $PATCHBAY_CONTROLLER) by $LOAD"
+ntuples=$(grep -c SRV <(python3 "$here/bench.py" zone 0 127.0.0.1))
 load_start=$(date +%s.%N)
-timeout "$LOAD_TIMEOUT" python3 "$here/bench.py" load "$PATCHBAY_CONTROLLER" "$PATCHBAY_TOKEN" \
-  | tee "$work/load.txt" || die "loading did not finish within ${LOAD_TIMEOUT} s"
+if [ "$LOAD" = rest ]; then
+  timeout "$LOAD_TIMEOUT" python3 "$here/bench.py" load "$PATCHBAY_CONTROLLER" "$PATCHBAY_TOKEN" \
+    | tee "$work/load.txt" || die "loading did not finish within ${LOAD_TIMEOUT} s"
+else
+  # One zone file, one change: the way a zone this size is loaded (patchbay zone import).
+  python3 "$here/bench.py" zone "$((ntuples + 1))" 127.0.0.1 >"$work/import.zone"
+  timeout "$LOAD_TIMEOUT" "$BUILD/cli/patchbay" zone import "$work/import.zone" || die "zone import failed"
+fi
 load_secs=$(echo "$(date +%s.%N) - $load_start" | bc)
 serial=$(soa_serial "$ctl_dns")
 [ -n "$serial" ] || die "controller does not answer SOA"
-ntuples=$(grep -c SRV <(python3 "$here/bench.py" zone 0 127.0.0.1))
 
 # --- the same records as a zone file (the controller's naming rules, its SOA serial) ----
 mkdir -p "$work/knot" "$work/nsd"
@@ -218,7 +226,7 @@ declare -A med
 for s in "${servers[@]}"; do med[$s]=$(echo "${qps[$s]}" | median); done
 
 echo
-echo "zone: $ntuples tuples (SRV records), serial $serial; loaded over REST in $(printf '%.1f' "$load_secs") s"
+echo "zone: $ntuples tuples (SRV records), serial $serial; loaded by $LOAD in $(printf '%.1f' "$load_secs") s"
 echo "cores (nproc): $cores; knotd udp-workers: $cores (default); nsd server-count: 1 (default); controller: one DNS worker per core (default)"
 printf '%-12s %12s %16s %18s\n' server "qps (median)" "lost/sent" "server CPU (cores)"
 for s in "${servers[@]}"; do
