@@ -4,6 +4,7 @@
 
 #include "domain.h"
 #include "token.h"
+#include "update.h"
 #include "zone_content.h"
 #include "zonefile.h"
 
@@ -127,6 +128,22 @@ Result<Import> Controller::import_zone(std::string_view text, const std::optiona
     publish(*change);
     out.change = *change;
     return out;
+}
+
+Result<UpdateDone> Controller::update_zone(const std::string& name, const knot_pkt_t* update) {
+    std::lock_guard lock(mu_);
+    auto zone = build_one(name);
+    if (!zone) return zone.failure();
+    if (!*zone) return UpdateDone{KNOT_RCODE_NOTAUTH, std::nullopt};
+    auto outcome = evaluate_update(**zone, update);
+    if (outcome.rcode != KNOT_RCODE_NOERROR || !outcome.records) return UpdateDone{outcome.rcode, std::nullopt};
+    auto content = split_records(name, std::move(*outcome.records), settings_);
+    if (!content) return content.failure();  // the edit keeps the zone's rules: not expected
+    auto change = store_.replace_zone(name, std::move(content->tuples), std::move(content->records), std::nullopt,
+                                      "dns update");
+    if (!change) return change.failure();
+    publish(*change);
+    return UpdateDone{KNOT_RCODE_NOERROR, *change};
 }
 
 Result<std::string> Controller::export_zone(const std::string& name) {

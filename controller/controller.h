@@ -31,6 +31,13 @@ struct Import {
     size_t records = 0;  // and its other records
 };
 
+// What a dynamic update did: its rcode (RFC 2136 §2.2) and, when it changed the zone,
+// the change.
+struct UpdateDone {
+    uint16_t rcode = 0;
+    std::optional<Change> change;
+};
+
 class Controller {
 public:
     Controller(Store store, DnsSettings settings);
@@ -51,6 +58,10 @@ public:
     // with any error changes nothing.
     Result<Import> import_zone(std::string_view text, const std::optional<std::string>& zone,
                                std::string_view source);
+    // Applies an RFC 2136 UPDATE (parsed, authenticated and allowed by the caller) to
+    // `zone` as one change, judged against the zone as committed: prerequisites and the
+    // update are evaluated under the writers' lock. NOTAUTH when the zone is not ours.
+    Result<UpdateDone> update_zone(const std::string& zone, const knot_pkt_t* update);
     // The zone as a zone file (RFC 1035 master format) that import_zone reads back to
     // the same zone.
     Result<std::string> export_zone(const std::string& name);

@@ -352,7 +352,7 @@ Result<std::vector<Record>> Store::records(const std::string& zone) const {
 }
 
 Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> tuples, std::vector<Record> records,
-                                   uint32_t serial, const std::string& action) {
+                                   std::optional<uint32_t> serial, const std::string& action) {
     for (const auto& t : tuples)
         if (t.domain != zone) return fail(ErrorKind::invalid, "tuple " + t.key.str() + " belongs to " + t.domain);
     std::sort(tuples.begin(), tuples.end());
@@ -362,7 +362,7 @@ Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> t
     auto row = this->zone(zone);
     if (!row) return row.failure();
     std::string detail;
-    uint32_t next = serial == 0 ? 1 : serial;
+    uint32_t next = serial.value_or(1) == 0 ? 1 : serial.value_or(1);
     if (*row) {
         auto old_tuples = this->tuples(zone);
         if (!old_tuples) return old_tuples.failure();
@@ -372,7 +372,7 @@ Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> t
         if (*old_tuples == tuples && *old_records == records) return Change{zone, (*row)->serial, false};
         detail = diff_counts(*old_tuples, tuples, "tuples") + ", " + diff_counts(*old_records, records, "records");
         uint32_t current = (*row)->serial;
-        if (!serial_newer(serial, current)) next = current >= 4294967295u ? 1 : current + 1;
+        if (!serial || !serial_newer(*serial, current)) next = current >= 4294967295u ? 1 : current + 1;
         for (const char* sql : {"DELETE FROM tuples WHERE zone = ?", "DELETE FROM records WHERE zone = ?"}) {
             Statement del(db_.get(), sql);
             del.bind(1, zone);

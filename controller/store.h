@@ -65,11 +65,11 @@ public:
     Result<std::vector<Record>> records(const std::string& zone) const;
     // Makes `tuples` and `records` the whole content of `zone`, creating it if needed, in
     // one transaction (zone import, dynamic update). The serial becomes `serial` when
-    // that is newer (RFC 1982) than the zone's, else the zone's plus one; a new zone
-    // takes `serial` (1 if 0). Content equal to the zone's changes nothing, serial
-    // included. `action` goes to the change log with counts of what changed.
+    // given and newer (RFC 1982) than the zone's, else the zone's plus one; a new zone
+    // takes `serial` (1 if none or 0). Content equal to the zone's changes nothing,
+    // serial included. `action` goes to the change log with counts of what changed.
     Result<Change> replace_zone(const std::string& zone, std::vector<Tuple> tuples, std::vector<Record> records,
-                                uint32_t serial, const std::string& action);
+                                std::optional<uint32_t> serial, const std::string& action);
 
     Result<void> put_agent(const AgentRow& agent);
     Result<std::vector<AgentRow>> agents() const;
