@@ -180,6 +180,31 @@ def api_bodies():
         "nested": b"\2" + b'{"name":[[[[{"a":{}}]]]]}',
     }
 
+def updates():
+    # RFC 2136 UPDATEs for hostdomain.com (update_fuzz.cpp): zone section, then
+    # prerequisites (answer), updates (authority).
+    NONE_, ANY_ = 254, 255
+    zone = question(Z, SOA)
+    add = [rr("_sip._udp." + Z, SRV, srv_rdata(1, 100, 5060, "ip4-10-10-10-125." + Z)),
+           rr("ip4-10-10-10-125." + Z, A, bytes([10, 10, 10, 125]))]
+    delete_rr = rr(SMTP, SRV, srv_rdata(1, 100, 23, "ip4-10-10-10-123." + Z), ttl=0, cls=NONE_)
+    delete_set = rr(HTTP, SRV, b"", ttl=0, cls=ANY_)
+    delete_name = rr("txt." + Z, ANY, b"", ttl=0, cls=ANY_)
+    return {
+        "add-tuple": header(1, UPDATE, ns=2) + zone + b"".join(add),
+        "delete-rr": header(2, UPDATE, ns=1) + zone + delete_rr,
+        "delete-rrset": header(3, UPDATE, ns=1) + zone + delete_set,
+        "delete-name": header(4, UPDATE, ns=1) + zone + delete_name,
+        "prereq-name-in-use": header(5, UPDATE, an=1, ns=1) + zone + rr("mail." + Z, ANY, b"", 0, ANY_) + add[1],
+        "prereq-not-in-use": header(6, UPDATE, an=1, ns=1) + zone + rr("new." + Z, ANY, b"", 0, NONE_) + add[1],
+        "prereq-rrset-value": header(7, UPDATE, an=1, ns=1) + zone +
+                              rr(Z, 15, b"\0\x0a" + name("mail." + Z), 0) + delete_name,
+        "cname-add": header(8, UPDATE, ns=1) + zone + rr("alias." + Z, 5, name("mail." + Z)),
+        "soa-add": header(9, UPDATE, ns=1) + zone + rr(Z, SOA, soa_rdata(Z, 99)),
+        "outside": header(10, UPDATE, ns=1) + zone + rr("www.example.org", A, bytes([1, 2, 3, 4])),
+        "apex-any": header(11, UPDATE, ns=1) + zone + rr(Z, ANY, b"", 0, ANY_),
+    }
+
 def zone_files():
     # Zone files for x.org (zone_file_fuzz.cpp): tuples, other records, the edge cases.
     soa = b"@ IN SOA ns1.x.org. admin.x.org. 7 3600 600 604800 300\n"
@@ -249,6 +274,7 @@ def main():
     write("dns_answer", responses())
     write("agent_config", agent_tomls())
     write("zone_file", zone_files())
+    write("update", updates())
     write("controller_config", controller_tomls())
     write("api_body", api_bodies())
     write("names", names())
