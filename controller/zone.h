@@ -84,6 +84,8 @@ public:
     // Every record in presentation format, one per line, sorted; for tests and logs.
     std::vector<std::string> dump() const;
     size_t node_count() const { return nodes_.size(); }
+    // Every node by owner (zone transfers and diffs walk them all).
+    const ZoneNodes& nodes() const { return nodes_; }
 
 private:
     std::string name_;
