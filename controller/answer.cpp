@@ -201,7 +201,7 @@ void finish(knot_pkt_t* resp, const Request& req, const Outcome& outcome, OptRec
 }
 
 bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport transport,
-             std::vector<uint8_t>& out) {
+             std::vector<uint8_t>& out, size_t reserve) {
     // libknot parses in place and may touch the query's header: work on a copy.
     std::array<uint8_t, KNOT_WIRE_MAX_PKTSIZE> copy;
     std::memcpy(copy.data(), wire, len);
@@ -223,6 +223,9 @@ bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport tr
     if (!resp) throw std::bad_alloc();
     if (knot_pkt_init_response(resp.get(), query.get()) != KNOT_EOK) {
         throw std::runtime_error("cannot start a response");
+    }
+    if (reserve > 0 && knot_pkt_reserve(resp.get(), static_cast<uint16_t>(reserve)) != KNOT_EOK) {
+        throw std::runtime_error("no room for the TSIG record");
     }
 
     OptRecord opt;
@@ -264,14 +267,14 @@ bool servfail(const uint8_t* query, std::vector<uint8_t>& out) {
 }  // namespace
 
 bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
-            std::vector<uint8_t>& out) {
+            std::vector<uint8_t>& out, size_t reserve) {
     // RFC 1035 §4.1.1: no header, nothing to answer; never answer a response (loops).
     if (query == nullptr || len < KNOT_WIRE_HEADER_SIZE || len > KNOT_WIRE_MAX_PKTSIZE ||
         knot_wire_get_qr(query)) {
         return false;
     }
     try {
-        return respond(zones, query, len, transport, out);
+        return respond(zones, query, len, transport, out, reserve);
     } catch (...) {
         return servfail(query, out);
     }

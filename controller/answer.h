@@ -28,8 +28,9 @@ constexpr uint16_t edns_udp_size = 1232;
 // NOTIMP for opcodes other than QUERY; BADVERS for EDNS versions above 0; SERVFAIL
 // when answering itself fails. Over UDP a response larger than the client's size (512
 // without EDNS) is cut at a whole RRset with TC set. ANY gets one RRset, the node's
-// first by type (RFC 8482 §4.1). Never throws.
+// first by type (RFC 8482 §4.1). `reserve` bytes stay free below the size limit, for a
+// TSIG record the caller appends. Never throws.
 bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
-            std::vector<uint8_t>& out);
+            std::vector<uint8_t>& out, size_t reserve = 0);
 
 }  // namespace patchbay

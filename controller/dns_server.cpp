@@ -2,7 +2,9 @@
 // owns its fds (its UDP sockets; worker 0 also the TCP listeners and connections); the
 // only state shared between threads is the atomic zone snapshot and the stop flag,
 // announced through an eventfd. TCP follows RFC 7766: 2-byte length framing, several
-// queries per connection (answered in order), idle connections closed.
+// queries per connection (answered in order), idle connections closed. A zone transfer
+// is streamed: its messages are made as the connection's output drains, so a large zone
+// never sits whole in memory and other connections are served in between.
 #include "dns_server.h"
 
 #include <netinet/in.h>
@@ -25,6 +27,7 @@
 #include <utility>
 
 #include "answer.h"
+#include "dns_dispatch.h"
 #include "dns_listeners.h"
 #include "fd.h"
 #include "socket_address.h"
@@ -100,9 +103,12 @@ constexpr size_t max_connections = 256;
 constexpr auto idle_timeout = std::chrono::seconds(10);  // RFC 7766 §6.2.3: "seconds"
 constexpr int datagrams_per_wakeup = 64;                 // fairness between sockets
 constexpr size_t max_pending_output = 256 * 1024;        // stop reading a slow reader
+constexpr size_t stream_high_water = 128 * 1024;         // transfer messages made ahead
 
 struct Connection {
     UniqueFd fd;
+    Endpoint peer;  // for the transfer ACL
+    std::unique_ptr<TransferStream> stream;  // a transfer being sent: later queries wait
     std::vector<uint8_t> in;
     std::vector<uint8_t> out;
     size_t sent = 0;
@@ -116,6 +122,8 @@ struct Connection {
 struct DnsServer::Shared {
     std::shared_ptr<const ZoneSet> empty = build_zone_set({}, {}, {});
     std::atomic<std::shared_ptr<const ZoneSet>> zones;
+    std::atomic<std::shared_ptr<const Journal>> journal;
+    DnsPolicy policy;  // fixed before the workers start
     std::atomic<bool> stopping{false};
     // Written once, on stop, and never read: it stays readable, so it wakes every
     // worker's poll, now and at every later call.
@@ -125,7 +133,8 @@ struct DnsServer::Shared {
 class DnsServer::Loop {
 public:
     Loop(const Shared& shared, std::vector<UniqueFd> udp, std::vector<UniqueFd> tcp)
-        : shared_(shared), udp_(std::move(udp)), tcp_(std::move(tcp)) {}
+        : shared_(shared), udp_(std::move(udp)), tcp_(std::move(tcp)),
+          journal_([this] { return shared_.journal.load(); }) {}
 
     void start() { thread_ = std::thread([this] { run(); }); }
 
@@ -154,8 +163,10 @@ private:
         size_t first_connection = fds_.size();
         for (const auto& c : connections_) {
             short events = 0;
-            if (c.sent < c.out.size()) events |= POLLOUT;
-            if (!c.peer_done && c.out.size() - c.sent < max_pending_output) events |= POLLIN;
+            // A transfer with nothing queued asks for POLLOUT too: its next messages are
+            // made when the socket can take them, one batch per wakeup (fair to the rest).
+            if (c.sent < c.out.size() || c.stream) events |= POLLOUT;
+            if (!c.peer_done && !c.stream && c.out.size() - c.sent < max_pending_output) events |= POLLIN;
             fds_.push_back({c.fd.get(), events, 0});
         }
 
@@ -194,19 +205,24 @@ private:
             if (!datagram) return;  // nothing more, or an error not worth stopping for
             // Per query, so a query that arrives after publish() returned sees the new zones.
             auto zones = shared_.zones.load();
-            if (!answer(*zones, query_.data(), datagram->size, Transport::udp, response_)) continue;
+            DnsRequest request{query_.data(), datagram->size, Transport::udp, {}};
+            if (auto peer = to_endpoint(datagram->peer.storage)) request.source = *peer;
+            std::unique_ptr<TransferStream> more;  // never set over UDP
+            if (!respond(shared_.policy, *zones, journal_, request, response_, more)) continue;
             send_datagram(fd, *datagram, response_);
         }
     }
 
     void accept_connections(int listener) {
         for (int i = 0; i < 16; ++i) {
-            UniqueFd fd(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            SocketAddress peer;
+            UniqueFd fd(::accept4(listener, peer.get(), &peer.len, SOCK_NONBLOCK | SOCK_CLOEXEC));
             if (!fd) return;
             // Full: close at once, so the client tries elsewhere instead of waiting.
             if (connections_.size() >= max_connections) continue;
             Connection c;
             c.fd = std::move(fd);
+            if (auto ep = to_endpoint(peer.storage)) c.peer = *ep;
             c.last_activity = Clock::now();
             connections_.push_back(std::move(c));
         }
@@ -219,6 +235,10 @@ private:
         }
         if (revents & (POLLIN | POLLHUP)) read_queries(c);
         if (!c.closed) flush(c);
+        if (!c.closed && c.stream) {
+            pump(c);
+            flush(c);
+        }
         if (c.peer_done && c.sent == c.out.size()) c.closed = true;
     }
 
@@ -232,22 +252,49 @@ private:
         }
         c.last_activity = Clock::now();
         c.in.insert(c.in.end(), query_.begin(), query_.begin() + n);
+        answer_queued(c);
+    }
+
+    // Answers the complete queries in c.in, in order, until one starts a transfer: the
+    // rest wait until it is sent (RFC 7766 §6.2.1.1 allows answering in order).
+    void answer_queued(Connection& c) {
         size_t used = 0;
-        while (c.in.size() - used >= 2) {
+        while (!c.stream && c.in.size() - used >= 2) {
             size_t len = (size_t{c.in[used]} << 8) | c.in[used + 1];
             if (c.in.size() - used - 2 < len) break;
             auto zones = shared_.zones.load();
+            DnsRequest request{c.in.data() + used + 2, len, Transport::tcp, c.peer};
             // A query we cannot even answer with FORMERR ends the connection (RFC 7766 §6.2.3).
-            if (!answer(*zones, c.in.data() + used + 2, len, Transport::tcp, response_)) {
+            if (!respond(shared_.policy, *zones, journal_, request, response_, c.stream)) {
                 c.closed = true;
                 return;
             }
-            c.out.push_back(static_cast<uint8_t>(response_.size() >> 8));
-            c.out.push_back(static_cast<uint8_t>(response_.size() & 0xff));
-            c.out.insert(c.out.end(), response_.begin(), response_.end());
+            append_message(c);
             used += 2 + len;
         }
         c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(used));
+    }
+
+    void append_message(Connection& c) {
+        c.out.push_back(static_cast<uint8_t>(response_.size() >> 8));
+        c.out.push_back(static_cast<uint8_t>(response_.size() & 0xff));
+        c.out.insert(c.out.end(), response_.begin(), response_.end());
+    }
+
+    // Makes the next messages of the transfer being sent, as far as the high-water mark;
+    // at its end, answers the queries that waited behind it.
+    void pump(Connection& c) {
+        if (c.sent > 0) {  // drop what was sent, so a slow reader does not grow the buffer
+            c.out.erase(c.out.begin(), c.out.begin() + static_cast<std::ptrdiff_t>(c.sent));
+            c.sent = 0;
+        }
+        while (c.stream && c.out.size() < stream_high_water) {
+            if (c.stream->next(response_)) append_message(c);
+            if (c.stream->done()) {
+                c.stream.reset();
+                answer_queued(c);
+            }
+        }
     }
 
     void flush(Connection& c) {
@@ -281,11 +328,21 @@ private:
     std::vector<pollfd> fds_;
     std::vector<uint8_t> query_ = std::vector<uint8_t>(65535);
     std::vector<uint8_t> response_;
+    JournalSource journal_;
 };
 
 Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>& listen,
                                                     std::shared_ptr<const ZoneSet> initial,
                                                     unsigned workers) {
+    DnsServerOptions options;
+    options.workers = workers;
+    return start(listen, std::move(initial), std::move(options));
+}
+
+Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>& listen,
+                                                    std::shared_ptr<const ZoneSet> initial,
+                                                    DnsServerOptions options) {
+    unsigned workers = options.workers;
     if (listen.empty()) return fail("no DNS listen address");
     if (workers == 0) workers = std::max(std::thread::hardware_concurrency(), 1u);
     std::vector<Listener> listeners;
@@ -297,6 +354,7 @@ Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>&
         listeners.push_back(std::move(*listener));
     }
     auto shared = std::make_unique<Shared>();
+    shared->policy = std::move(options.policy);
     shared->wake = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!shared->wake) return fail("cannot create eventfd: " + std::system_category().message(errno));
     std::unique_ptr<DnsServer> server(new DnsServer(std::move(shared), std::move(bound)));
@@ -331,6 +389,8 @@ DnsServer::~DnsServer() {
 void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) {
     shared_->zones.store(zones ? std::move(zones) : shared_->empty);
 }
+
+void DnsServer::publish_journal(std::shared_ptr<const Journal> journal) { shared_->journal.store(std::move(journal)); }
 
 std::vector<Endpoint> DnsServer::bound() const { return bound_; }
 

@@ -9,10 +9,19 @@
 #include <vector>
 
 #include "address.h"
+#include "dns_dispatch.h"
+#include "journal.h"
 #include "result.h"
 #include "zone.h"
 
 namespace patchbay {
+
+// What a server does beyond plain queries (dns_dispatch.h); the defaults refuse every
+// transfer and answer UPDATE with NOTIMP.
+struct DnsServerOptions {
+    unsigned workers = 0;  // 0: one per core
+    DnsPolicy policy;
+};
 
 class DnsServer {
 public:
@@ -25,10 +34,18 @@ public:
     static Result<std::unique_ptr<DnsServer>> start(const std::vector<Endpoint>& listen,
                                                     std::shared_ptr<const ZoneSet> initial,
                                                     unsigned workers = 0);
+    // The same with transfers, TSIG and the UPDATE hook set by `options`.
+    static Result<std::unique_ptr<DnsServer>> start(const std::vector<Endpoint>& listen,
+                                                    std::shared_ptr<const ZoneSet> initial,
+                                                    DnsServerOptions options);
 
     // Answers from `zones` from now on (nullptr: no zones). Any thread; never blocks
     // on queries in flight.
     void publish(std::shared_ptr<const ZoneSet> zones);
+    // IXFR answers from `journal` from now on (nullptr: none, so IXFR sends whole zones).
+    // Publish it before the zones it leads to: a journal newer than the zones is harmless
+    // (IXFR looks for a chain ending at the zone's serial), an older one only means AXFR.
+    void publish_journal(std::shared_ptr<const Journal> journal);
 
     // The endpoints actually bound, in the order of `listen`, with real port numbers.
     std::vector<Endpoint> bound() const;

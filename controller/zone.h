@@ -90,7 +90,7 @@ public:
     // Every record in presentation format, one per line, sorted; for tests and logs.
     std::vector<std::string> dump() const;
     size_t node_count() const { return nodes_.size(); }
-    // Every node, unordered (owner: lower-case wire name).
+    // Every node by owner (zone transfers and diffs walk them all).
     const ZoneNodes& nodes() const { return nodes_; }
 
 private:
