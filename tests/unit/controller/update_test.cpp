@@ -2,82 +2,16 @@
 // deletions, and the tuples that come out of the new records.
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <memory>
-
-extern "C" {
-#include <libzscanner/scanner.h>
-}
-
-#include "dname.h"
 #include "seed.h"
 #include "update.h"
 #include "zone_content.h"
 #include "zonefile.h"
+#include "update_packet.h"
 
 using namespace patchbay;
+using namespace patchbay::test;
 
 namespace {
-
-constexpr uint16_t IN = KNOT_CLASS_IN, NONE = KNOT_CLASS_NONE, ANY = KNOT_CLASS_ANY;
-
-struct Rr {
-    const char* owner;
-    uint16_t rclass;
-    uint16_t type;
-    uint32_t ttl;
-    const char* rdata;  // presentation; "" for none
-};
-
-// The rdata of `type` from its presentation form, through libzscanner.
-std::string rdata_wire(uint16_t type, const char* text) {
-    char name[32];
-    REQUIRE(knot_rrtype_to_string(type, name, sizeof name) > 0);
-    std::string line = "x. 0 IN " + std::string(name) + " " + text + "\n";
-    auto scanner = std::make_unique<zs_scanner_t>();
-    REQUIRE(zs_init(scanner.get(), ".", KNOT_CLASS_IN, 0) == 0);
-    REQUIRE(zs_set_input_string(scanner.get(), line.data(), line.size()) == 0);
-    REQUIRE(zs_parse_record(scanner.get()) == 0);
-    REQUIRE(scanner->state == ZS_STATE_DATA);
-    std::string out(reinterpret_cast<const char*>(scanner->r_data), scanner->r_data_length);
-    zs_deinit(scanner.get());
-    return out;
-}
-
-// A parsed UPDATE for hostdomain.com: prerequisites in the answer section, updates in
-// the authority section, as on the wire.
-struct Update {
-    std::array<uint8_t, KNOT_WIRE_MAX_PKTSIZE> wire{};
-    std::array<uint8_t, KNOT_WIRE_MAX_PKTSIZE> copy{};
-    knot_pkt_t* pkt = nullptr;
-    knot_pkt_t* parsed = nullptr;
-    Update(const std::vector<Rr>& prerequisites, const std::vector<Rr>& updates) {
-        pkt = knot_pkt_new(wire.data(), wire.size(), nullptr);
-        knot_wire_set_opcode(pkt->wire, KNOT_OPCODE_UPDATE);
-        auto zone = *wire_name("hostdomain.com");
-        REQUIRE(knot_pkt_put_question(pkt, as_dname(zone), KNOT_CLASS_IN, KNOT_RRTYPE_SOA) == KNOT_EOK);
-        put(KNOT_ANSWER, prerequisites);
-        put(KNOT_AUTHORITY, updates);
-        std::copy(pkt->wire, pkt->wire + pkt->size, copy.begin());
-        parsed = knot_pkt_new(copy.data(), pkt->size, nullptr);
-        REQUIRE(knot_pkt_parse(parsed, 0) == KNOT_EOK);
-    }
-    ~Update() {
-        knot_pkt_free(pkt);
-        knot_pkt_free(parsed);
-    }
-    void put(knot_section_t section, const std::vector<Rr>& rrs) {
-        REQUIRE(knot_pkt_begin(pkt, section) == KNOT_EOK);
-        for (const auto& r : rrs) {
-            auto owner = *wire_name(r.owner);
-            knot_rrset_t* rr = knot_rrset_new(as_dname(owner), r.type, r.rclass, r.ttl, nullptr);
-            std::string rd = *r.rdata ? rdata_wire(r.type, r.rdata) : "";
-            REQUIRE(knot_rrset_add_rdata(rr, reinterpret_cast<const uint8_t*>(rd.data()), rd.size(), nullptr) ==
-                    KNOT_EOK);
-            REQUIRE(knot_pkt_put(pkt, KNOT_COMPR_HINT_NONE, rr, KNOT_PF_FREE) == KNOT_EOK);
-        }
-    }
-};
 
 DnsSettings settings() { return DnsSettings{60, {*Address::parse("127.0.0.1")}}; }
 

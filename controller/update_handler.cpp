@@ -1,0 +1,95 @@
+#include "update_handler.h"
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "dname.h"
+#include "domain.h"
+#include "response.h"
+
+namespace patchbay {
+
+namespace {
+
+struct PktFree {
+    void operator()(knot_pkt_t* pkt) const { knot_pkt_free(pkt); }
+};
+using PktPtr = std::unique_ptr<knot_pkt_t, PktFree>;
+
+// The request's header as a response with `rcode` and no sections: for messages too
+// broken to echo.
+bool bare(const DnsRequest& request, uint16_t rcode, std::vector<uint8_t>& out) {
+    out.assign(request.wire, request.wire + KNOT_WIRE_HEADER_SIZE);
+    knot_wire_set_qr(out.data());
+    knot_wire_clear_aa(out.data());
+    knot_wire_clear_tc(out.data());
+    knot_wire_set_rcode(out.data(), rcode);
+    knot_wire_set_qdcount(out.data(), 0);
+    knot_wire_set_ancount(out.data(), 0);
+    knot_wire_set_nscount(out.data(), 0);
+    knot_wire_set_arcount(out.data(), 0);
+    return true;
+}
+
+const char* rcode_name(uint16_t rcode) {
+    const knot_lookup_t* item = knot_lookup_by_id(knot_rcode_names, rcode);
+    return item ? item->name : "?";
+}
+
+}  // namespace
+
+UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vector<AclEntry> acl) {
+    return [&controller, keys = std::move(keys), acl = std::move(acl)](const DnsRequest& request,
+                                                                      std::vector<uint8_t>& out) {
+        std::vector<uint8_t> copy(request.wire, request.wire + request.len);  // the parser rewrites it
+        PktPtr query(knot_pkt_new(copy.data(), static_cast<uint16_t>(copy.size()), nullptr));
+        if (!query) throw std::bad_alloc();
+        // RFC 2136 §2.3: exactly one zone, named by an SOA question of the zone's class.
+        if (knot_pkt_parse(query.get(), 0) != KNOT_EOK || knot_wire_get_qdcount(query->wire) != 1 ||
+            knot_pkt_qtype(query.get()) != KNOT_RRTYPE_SOA || knot_pkt_qclass(query.get()) != KNOT_CLASS_IN) {
+            return bare(request, KNOT_RCODE_FORMERR, out);
+        }
+        // The response holds the zone section and at most a TSIG: it fits 512 bytes.
+        size_t limit = request.transport == Transport::tcp ? KNOT_WIRE_MAX_PKTSIZE : KNOT_WIRE_MIN_PKTSIZE;
+        TsigCheck check = tsig_verify(*query, keys);
+        if (check.signed_request && check.error != 0) {
+            {
+                ResponseMessage msg(out, *query, limit, 0);
+                msg.finish(KNOT_RCODE_NOTAUTH, false);
+            }
+            (void)tsig_error_response(out, limit, check);
+            return true;
+        }
+        std::optional<TsigSigner> signer;
+        if (check.ok()) signer.emplace(check.key, check.request_mac);
+        auto reply = [&](uint16_t rcode) {
+            {
+                ResponseMessage msg(out, *query, limit, signer ? signer->key().wire_size() : 0);
+                msg.finish(rcode, false);
+            }
+            if (signer) (void)signer->sign(out, limit);
+            return true;
+        };
+
+        auto zone = normalize_domain(name_text(knot_pkt_qname(query.get())));
+        if (!zone) return reply(KNOT_RCODE_NOTAUTH);
+        std::optional<std::string> key;
+        if (signer) key = signer->key().name();
+        std::string who = request.source.address.str() + (key ? " key " + *key : " unsigned");
+        if (!acl_allows(acl, AclAction::update, request.source.address, key, *zone)) {
+            std::cerr << "dns update of " << *zone << " from " << who << ": REFUSED by the ACL\n";
+            return reply(KNOT_RCODE_REFUSED);
+        }
+        auto done = controller.update_zone(*zone, query.get());
+        if (!done) {
+            std::cerr << "dns update of " << *zone << " from " << who << " failed: " << done.error() << "\n";
+            return reply(KNOT_RCODE_SERVFAIL);
+        }
+        std::cerr << "dns update of " << *zone << " from " << who << ": " << rcode_name(done->rcode)
+                  << (done->change ? ", serial " + std::to_string(done->change->serial) : ", nothing changed") << "\n";
+        return reply(done->rcode);
+    };
+}
+
+}  // namespace patchbay
