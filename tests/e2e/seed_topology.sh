@@ -5,7 +5,8 @@
 #   124: smtp:23; 125: nothing.
 # Then: a removed tuple stops on its host only, within 1 s (NOTIFY); a weight change
 # restarts nothing; an unbound address stops its services and a rebound one starts them;
-# a dead controller stops nothing for two poll intervals.
+# a dead controller stops nothing for two poll intervals; nsupdate with the --dev TSIG key
+# places and removes a tuple like the CLI, unsigned it is refused.
 # Run by ctest (`bash tests/e2e/seed_topology.sh`, env PATCHBAY_BUILD, PATCHBAY_SOURCE).
 # Needs root, systemd-container, iproute2, curl. Prints "ok - …" per check; the first
 # failure prints "not ok - …" with the agent journals and the controller log, exits 1.
@@ -165,6 +166,31 @@ START_MS=$(ms_until 5 unit_active h124 "$U124") || fail "$U124 not active 5 s af
 check_trigger h124 "$t0" "tuple add"
 check_host h124 2 smtp:23
 ok "tuple add smtp .124:23 again ⇒ NOTIFY ⇒ started on h124 $START_MS ms after the CLI returned"
+
+# ---- 3b. the same through RFC 2136: nsupdate with the --dev TSIG key places and removes --------
+U125=$(unit_of http 10.10.10.125 80)
+before=$(snapshot h121 h122 h123 h124)
+nsu() {  # nsu LINE… — nsupdate from the operators' network, signed with the --dev key
+  { echo "server $PBT_CTL_ADDR 53"; echo "zone $D"; printf '%s\n' "$@"; echo send; } |
+    ctl_exec nsupdate -t 3 -y "$PATCHBAY_TSIG" 2>&1
+}
+out=$(nsu "update add _http._tcp.$D 60 SRV 1 100 80 ip4-10-10-10-125.$D." \
+          "update add ip4-10-10-10-125.$D 60 A 10.10.10.125") || fail "nsupdate add: $out"
+START_MS=$(ms_until 5 unit_active h125 "$U125") || fail "$U125 not active 5 s after nsupdate add" h125
+check_host h125 2 http:80
+ok "nsupdate add http .125:80 (TSIG) ⇒ started on h125 in $START_MS ms"
+out=$(nsu "update delete _http._tcp.$D SRV 1 100 80 ip4-10-10-10-125.$D.") || fail "nsupdate delete: $out"
+STOP_MS=$(ms_until 5 unit_inactive h125 "$U125") || fail "$U125 still active 5 s after nsupdate delete" h125
+check_host h125 2
+same_snapshot "$before" "nsupdate on .125 touched other hosts" h121 h122 h123 h124
+ok "nsupdate delete http .125:80 ⇒ stopped on h125 in $STOP_MS ms; other hosts untouched"
+out=$({ echo "server $PBT_CTL_ADDR 53"; echo "zone $D"; \
+        echo "update add _http._tcp.$D 60 SRV 1 100 80 ip4-10-10-10-125.$D."; echo send; } |
+      ctl_exec nsupdate -t 3 2>&1) && fail "an unsigned nsupdate was accepted"
+[[ "$out" == *REFUSED* ]] || fail "unsigned nsupdate: want REFUSED, got: $out"
+sleep 1
+check_host h125 1
+ok "an unsigned nsupdate is REFUSED and places nothing"
 
 # ---- 4. a weight change restarts nothing -----------------------------------------------------
 before=$(snapshot)

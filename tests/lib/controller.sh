@@ -15,16 +15,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+ctl_args=()  # more controller flags, e.g. (--config FILE)
 dns_port=$(free_port)
 api_port=$(free_port)
 
 start_controller() {
   "$CTL" --dev --state "$work/state" --dns-listen "127.0.0.1:$dns_port" --api-listen "127.0.0.1:$api_port" \
-    >"$work/exports" 2>>"$work/controller.log" &
+    "${ctl_args[@]}" >"$work/exports" 2>>"$work/controller.log" &
   ctl_pid=$!
   wait_until 10 grep -q PATCHBAY_TOKEN "$work/exports" || { cat "$work/controller.log"; die "controller did not start"; }
   eval "$(cat "$work/exports")"
   export PATCHBAY_CONTROLLER PATCHBAY_TOKEN
+  [ -z "${PATCHBAY_TSIG:-}" ] || export PATCHBAY_TSIG
 }
 
 q() { dig @127.0.0.1 -p "$dns_port" +time=2 +tries=1 "$@"; }

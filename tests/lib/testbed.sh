@@ -243,7 +243,7 @@ pbt_have_exports() {
 }
 
 # testbed_start_controller [ARGS…] — patchbay-controller --dev in pbt-ctl; waits (10 s) for
-# its export lines and exports PATCHBAY_CONTROLLER and PATCHBAY_TOKEN.
+# its export lines and exports PATCHBAY_CONTROLLER, PATCHBAY_TOKEN and PATCHBAY_TSIG.
 testbed_start_controller() {
   local bin=$PBT_BUILD/controller/patchbay-controller
   [ -x "$bin" ] || pbt_die "missing $bin: build first (./build.sh)"
@@ -262,8 +262,8 @@ testbed_start_controller() {
     tail -20 "$PBT_RUN/controller.log" >&2
     pbt_die "controller printed no export lines within 10 s (out: $PBT_RUN/controller.out)"
   fi
-  eval "$(grep -E '^export PATCHBAY_(CONTROLLER|TOKEN)=' "$PBT_RUN/controller.out")"
-  export PATCHBAY_CONTROLLER PATCHBAY_TOKEN
+  eval "$(grep -E '^export PATCHBAY_(CONTROLLER|TOKEN|TSIG)=' "$PBT_RUN/controller.out")"
+  export PATCHBAY_CONTROLLER PATCHBAY_TOKEN PATCHBAY_TSIG
   # The API answering is what the CLI needs; DNS comes up with it.
   wait_until 10 ctl_exec curl -s -o /dev/null --max-time 1 "$PATCHBAY_CONTROLLER/" ||
     pbt_die "controller API $PATCHBAY_CONTROLLER does not answer within 10 s"
