@@ -58,6 +58,14 @@ struct ZoneNode {
     std::vector<RRsetPtr> rrsets;
     // The RRset of `type`, or nullptr.
     const knot_rrset_t* find(uint16_t type) const;
+
+    // Set by Zone once the snapshot is built, so answering does not search for them:
+    // the NS RRset of the zone cut at or above this name (the highest one below the
+    // apex), or nullptr when the name is the zone's own data (RFC 1034 §4.2.1);
+    const knot_rrset_t* delegation = nullptr;
+    // and the node of "*.<this name>", the source of synthesis for names below that do
+    // not exist (RFC 4592 §2.1.1), or nullptr.
+    const ZoneNode* wildcard = nullptr;
 };
 
 // Hashes wire names held as std::string and looked up as std::string_view.
@@ -86,6 +94,8 @@ public:
     size_t node_count() const { return nodes_.size(); }
 
 private:
+    void mark_cuts_and_wildcards();
+
     std::string name_;
     std::string apex_;  // wire bytes
     uint32_t serial_;
