@@ -42,6 +42,7 @@ Match at_node(const ZoneNode* node, Found kind, uint16_t qtype) {
 // any, is the source of synthesis (RFC 4592 §3.3.1).
 Match find_name(const Zone& zone, const knot_dname_t* name, uint16_t qtype) {
     if (const ZoneNode* node = zone.find(name)) return at_node(node, Found::name, qtype);
+    if (!zone.has_cuts_or_wildcards()) return {};  // the common case, kept short
     const ZoneNode* encloser = nullptr;
     for (const knot_dname_t* up = name; encloser == nullptr && *up != 0;) {
         up += *up + 1;
@@ -53,11 +54,30 @@ Match find_name(const Zone& zone, const knot_dname_t* name, uint16_t qtype) {
     return {};
 }
 
+// Copies the wire name at [name, end) into `key`, lower-cased, in one pass; false when
+// it is not a whole uncompressed name within those bounds (zones come from checked
+// input, but reading past a record is never worth the risk).
+bool lower_key(const uint8_t* name, const uint8_t* end, knot_dname_t* key) {
+    size_t size = 0;
+    while (true) {
+        if (name >= end) return false;
+        uint8_t len = *name++;
+        if (len > KNOT_DNAME_MAXLABELLEN || end - name < len || size + 1 + len > KNOT_DNAME_MAXLEN) {
+            return false;
+        }
+        key[size++] = len;
+        if (len == 0) return true;
+        for (const uint8_t* label_end = name + len; name < label_end; ++name) {
+            key[size++] = (*name >= 'A' && *name <= 'Z') ? static_cast<uint8_t>(*name + ('a' - 'A')) : *name;
+        }
+    }
+}
+
 // The domain name in record `i` of `rrset` that the answer may go on with: the CNAME
-// target, or the NS, MX or SRV host whose addresses are additional data. nullptr for
-// other types, and for a name that overruns its record (zones come from checked input,
-// but reading past a record is never worth the risk).
-const knot_dname_t* target_name(const knot_rrset_t& rrset, uint16_t i) {
+// target, or the NS, MX or SRV host whose addresses are additional data, as written;
+// `key` gets its lower-case form. nullptr for other types and for names that do not
+// parse.
+const knot_dname_t* target_name(const knot_rrset_t& rrset, uint16_t i, knot_dname_t* key) {
     size_t offset = 0;
     switch (rrset.type) {
     case KNOT_RRTYPE_CNAME:
@@ -75,8 +95,7 @@ const knot_dname_t* target_name(const knot_rrset_t& rrset, uint16_t i) {
     const knot_rdata_t* rd = knot_rdataset_at(&rrset.rrs, i);
     if (rd == nullptr || rd->len <= offset) return nullptr;
     const uint8_t* name = rd->data + offset;
-    if (knot_dname_wire_check(name, rd->data + rd->len, nullptr) <= 0) return nullptr;
-    return name;
+    return lower_key(name, rd->data + rd->len, key) ? name : nullptr;
 }
 
 // Puts `rrset` as owned by `owner` (the records are shared, only the name changes), or
@@ -117,10 +136,9 @@ void put_addresses(knot_pkt_t* resp, const Zone& zone, const knot_rrset_t& rrset
     if (rrset.type == KNOT_RRTYPE_CNAME) return;  // its target is followed or left, not added
     knot_pkt_begin(resp, KNOT_ADDITIONAL);
     for (uint16_t i = 0; i < rrset.rrs.count; ++i) {
-        const knot_dname_t* host = target_name(rrset, i);
-        if (host == nullptr || knot_dname_in_bailiwick(host, zone.apex()) < 0) continue;
         knot_dname_storage_t key;
-        knot_dname_copy_lower(key, host);
+        const knot_dname_t* host = target_name(rrset, i, key);
+        if (host == nullptr || knot_dname_in_bailiwick(key, zone.apex()) < 0) continue;
         const knot_dname_t* owner = nullptr;  // the node's own
         const ZoneNode* node = zone.find(key);
         if (node == nullptr) {
@@ -129,7 +147,7 @@ void put_addresses(knot_pkt_t* resp, const Zone& zone, const knot_rrset_t& rrset
             node = m.node;
             owner = host;  // synthesized for the host's name
         }
-        bool required = cut != nullptr && knot_dname_in_bailiwick(host, cut) >= 0;
+        bool required = cut != nullptr && knot_dname_in_bailiwick(key, cut) >= 0;
         for (uint16_t type : {KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA}) {
             const knot_rrset_t* addresses = node->find(type);
             if (addresses == nullptr) continue;
@@ -168,12 +186,12 @@ public:
 
     size_t size() const { return count_; }
     bool full() const { return count_ == names_.size(); }
-    // The lower-case form of `target`, now part of the chain; nullptr when the chain
-    // has been there already (a loop) or is full.
-    const knot_dname_t* add(const knot_dname_t* target) {
-        if (full()) return nullptr;
-        knot_dname_t* name = names_[count_];
-        knot_dname_copy_lower(name, target);
+    // Where the next name goes, lower-case, before take(); only when not full().
+    knot_dname_t* slot() { return names_[count_]; }
+    // Adds the name in slot() to the chain and returns it; nullptr when the chain has
+    // been there already (a loop).
+    const knot_dname_t* take() {
+        const knot_dname_t* name = names_[count_];
         if (knot_dname_is_equal(name, qname_)) return nullptr;
         for (size_t i = 0; i < count_; ++i) {
             if (knot_dname_is_equal(name, names_[i])) return nullptr;
@@ -231,13 +249,13 @@ Resolution resolve(knot_pkt_t* resp, const Zone& zone, const knot_dname_t* qname
         if (cname != nullptr && follows_cname(qtype)) {
             if (chain.full()) return {KNOT_RCODE_NOERROR, true};  // what we have, as Knot
             if (!put(resp, *cname, owner(*cname), 0)) return {KNOT_RCODE_NOERROR, true};
-            const knot_dname_t* target = target_name(*cname, 0);
+            const knot_dname_t* target = target_name(*cname, 0, chain.slot());
             // A target outside the zone is the client's to ask for (RFC 1034 §4.3.2 step
             // 3a: "go back to step 1" only within our data; we stop at the zone edge).
-            if (target == nullptr || knot_dname_in_bailiwick(target, zone.apex()) < 0) {
+            if (target == nullptr || knot_dname_in_bailiwick(chain.slot(), zone.apex()) < 0) {
                 return {KNOT_RCODE_NOERROR, true};
             }
-            key = chain.add(target);
+            key = chain.take();
             if (key == nullptr) return {KNOT_RCODE_NOERROR, true};  // a loop
             written = target;
             continue;

@@ -173,9 +173,13 @@ void Zone::mark_cuts_and_wildcards() {
             if (it == nodes_.end()) continue;
             if (const knot_rrset_t* ns = it->second.find(KNOT_RRTYPE_NS)) node.delegation = ns;
         }
+        cuts_or_wildcards_ = cuts_or_wildcards_ || node.delegation != nullptr;
         if (owner.size() > 2 && owner[0] == 1 && owner[1] == '*') {
             // The builders add every empty non-terminal, so the parent is a node.
-            if (auto it = nodes_.find(parent_of(owner)); it != nodes_.end()) it->second.wildcard = &node;
+            if (auto it = nodes_.find(parent_of(owner)); it != nodes_.end()) {
+                it->second.wildcard = &node;
+                cuts_or_wildcards_ = true;
+            }
         }
     }
 }

@@ -92,6 +92,9 @@ public:
     // Every record in presentation format, one per line, sorted; for tests and logs.
     std::vector<std::string> dump() const;
     size_t node_count() const { return nodes_.size(); }
+    // Whether some name lies at a zone cut or has a wildcard child (ZoneNode::delegation,
+    // ::wildcard). Without either, a missing name is NXDOMAIN without further lookups.
+    bool has_cuts_or_wildcards() const { return cuts_or_wildcards_; }
 
 private:
     void mark_cuts_and_wildcards();
@@ -101,6 +104,7 @@ private:
     uint32_t serial_;
     ZoneNodes nodes_;
     const knot_rrset_t* soa_ = nullptr;
+    bool cuts_or_wildcards_ = false;
 };
 
 // An immutable set of zones. Zones are shared between successive sets, so a change

@@ -80,6 +80,14 @@ TEST_CASE("zone_text: zone cuts and wildcards are marked once, when the zone is 
     CHECK(z.find("wild.example.com")->wildcard == z.find("*.wild.example.com"));
     CHECK(z.find("example.com")->wildcard == nullptr);
     CHECK(z.find("sub.example.com")->wildcard == nullptr);
+    CHECK(z.has_cuts_or_wildcards());
+
+    auto plain = zone_from_text("example.com", "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n");
+    REQUIRE(plain.ok());
+    CHECK_FALSE((*plain)->has_cuts_or_wildcards());
+    auto cut_only = zone_from_text("example.com", "@ SOA ns hostmaster 1 2 3 4 5\nsub NS ns.sub\n");
+    REQUIRE(cut_only.ok());
+    CHECK((*cut_only)->has_cuts_or_wildcards());
 }
 
 TEST_CASE("zone_text: errors are values with a reason") {
