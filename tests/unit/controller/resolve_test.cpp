@@ -230,6 +230,42 @@ TEST_CASE("resolve: referrals at zone cuts, DS from the parent (RFC 1034 §4.3.2
          V{
              "ns1.sub.example.com. 60 IN A 192.0.2.100",
              "ns1.sub.example.com. 60 IN AAAA 2001:db8::100"}},
+        {"a CNAME below a cut is not followed: referral",
+         "cn.sub.example.com.", KNOT_RRTYPE_A, KNOT_RCODE_NOERROR, false,
+         V{},
+         V{
+             "sub.example.com. 60 IN NS ns.other.net.",
+             "sub.example.com. 60 IN NS ns1.sub.example.com."},
+         V{
+             "ns1.sub.example.com. 60 IN A 192.0.2.100",
+             "ns1.sub.example.com. 60 IN AAAA 2001:db8::100"}},
+        {"nor answered: referral",
+         "cn.sub.example.com.", KNOT_RRTYPE_CNAME, KNOT_RCODE_NOERROR, false,
+         V{},
+         V{
+             "sub.example.com. 60 IN NS ns.other.net.",
+             "sub.example.com. 60 IN NS ns1.sub.example.com."},
+         V{
+             "ns1.sub.example.com. 60 IN A 192.0.2.100",
+             "ns1.sub.example.com. 60 IN AAAA 2001:db8::100"}},
+        {"a wildcard below a cut synthesizes nothing: referral",
+         "x.sub.example.com.", KNOT_RRTYPE_A, KNOT_RCODE_NOERROR, false,
+         V{},
+         V{
+             "sub.example.com. 60 IN NS ns.other.net.",
+             "sub.example.com. 60 IN NS ns1.sub.example.com."},
+         V{
+             "ns1.sub.example.com. 60 IN A 192.0.2.100",
+             "ns1.sub.example.com. 60 IN AAAA 2001:db8::100"}},
+        {"nor is it answered by name: referral",
+         "*.sub.example.com.", KNOT_RRTYPE_A, KNOT_RCODE_NOERROR, false,
+         V{},
+         V{
+             "sub.example.com. 60 IN NS ns.other.net.",
+             "sub.example.com. 60 IN NS ns1.sub.example.com."},
+         V{
+             "ns1.sub.example.com. 60 IN A 192.0.2.100",
+             "ns1.sub.example.com. 60 IN AAAA 2001:db8::100"}},
         {"DS at a cut without DS: NODATA from the parent",
          "nods.example.com.", KNOT_RRTYPE_DS, KNOT_RCODE_NOERROR, true,
          V{},

@@ -39,6 +39,8 @@ sub         NS    ns.other.net.
 sub         DS    12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
 ns1.sub     A     192.0.2.100
 ns1.sub     AAAA  2001:db8::100
+cn.sub      CNAME web.example.com.
+*.sub       A     192.0.2.99
 deep.in.sub NS    ns.deep.in.sub.example.com.
 nods        NS    ns1.nods.example.com.
 ns1.nods    A     192.0.2.101
