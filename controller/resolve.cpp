@@ -3,11 +3,12 @@
 //   → a CNAME is put and its target becomes the name (in the zone, not seen, chain short)
 //   → the answer, the referral or the SOA → the addresses of the names they point at.
 // Cuts and wildcards were found when the zone was built (ZoneNode::delegation and
-// ::wildcard), so a plain hit costs one hash lookup, as before CNAMEs were followed.
+// ::wildcard), so a plain hit still costs one hash lookup and nothing per name above it.
 #include "resolve.h"
 
 #include <array>
 #include <stdexcept>
+#include <string>
 
 namespace patchbay {
 

@@ -159,6 +159,8 @@ Zone::Zone(std::string name, uint32_t serial, ZoneNodes nodes)
     mark_cuts_and_wildcards();
 }
 
+// Once per snapshot, so the answer path reads what RFC 1034 §4.3.2 and RFC 4592 ask of
+// a name (is it below a cut, has it a wildcard child) instead of searching per query.
 void Zone::mark_cuts_and_wildcards() {
     auto parent_of = [](std::string_view name) {
         name.remove_prefix(std::min(name.size(), static_cast<size_t>(static_cast<uint8_t>(name[0])) + 1));
