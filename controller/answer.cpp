@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <variant>
 
+#include "resolve.h"
+
 namespace patchbay {
 
 namespace {
@@ -114,75 +116,6 @@ Verdict check(const ZoneSet& zones, const Request& req) {
     return zone;
 }
 
-// --- resolve -------------------------------------------------------------------------
-
-// The names an RRset points at whose addresses belong in the additional section
-// (RFC 1035 §3.3.11 for NS, RFC 2782 for SRV).
-const knot_dname_t* additional_name(const knot_rrset_t& rrset, uint16_t i) {
-    const knot_rdata_t* rd = knot_rdataset_at(&rrset.rrs, i);
-    if (rrset.type == KNOT_RRTYPE_NS) return rd->data;
-    if (rrset.type == KNOT_RRTYPE_SRV && rd->len > 6) return rd->data + 6;
-    return nullptr;
-}
-
-// Additional data is optional: whatever does not fit is left out without TC (RFC 2181 §9).
-void put_additional(knot_pkt_t* resp, const Zone& zone, const std::vector<const knot_rrset_t*>& answers) {
-    std::vector<const knot_rrset_t*> added;
-    knot_pkt_begin(resp, KNOT_ADDITIONAL);
-    for (const auto* rrset : answers) {
-        for (uint16_t i = 0; i < rrset->rrs.count; ++i) {
-            const knot_dname_t* name = additional_name(*rrset, i);
-            if (name == nullptr || knot_dname_in_bailiwick(name, zone.apex()) < 0) continue;
-            const ZoneNode* node = zone.find(name);
-            if (node == nullptr) continue;
-            for (uint16_t type : {KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA}) {
-                const knot_rrset_t* glue = node->find(type);
-                if (glue == nullptr || std::find(added.begin(), added.end(), glue) != added.end()) {
-                    continue;
-                }
-                if (knot_pkt_put(resp, KNOT_COMPR_HINT_NONE, glue, KNOT_PF_NOTRUNC) != KNOT_EOK) {
-                    return;
-                }
-                added.push_back(glue);
-            }
-        }
-    }
-}
-
-// RFC 2308 §3: the SOA goes in the authority section of NXDOMAIN and NODATA answers.
-void put_soa(knot_pkt_t* resp, const Zone& zone) {
-    knot_pkt_begin(resp, KNOT_AUTHORITY);
-    knot_pkt_put(resp, KNOT_COMPR_HINT_NONE, &zone.soa(), 0);  // too big: TC set
-}
-
-Outcome resolve(knot_pkt_t* resp, const Zone& zone, const Request& req) {
-    const ZoneNode* node = zone.find(knot_pkt_qname(req.query));
-    if (node == nullptr) {  // RFC 2308 §2.1
-        put_soa(resp, zone);
-        return {KNOT_RCODE_NXDOMAIN, true};
-    }
-    uint16_t qtype = knot_pkt_qtype(req.query);
-    std::vector<const knot_rrset_t*> answers;
-    for (const auto& rrset : node->rrsets) {
-        if (qtype == KNOT_RRTYPE_ANY || rrset->type == qtype) answers.push_back(rrset.get());
-    }
-    // RFC 8482 §4.1: ANY gets one RRset, the first by type (rrsets are sorted), over
-    // UDP and TCP alike, as Knot does.
-    if (qtype == KNOT_RRTYPE_ANY && answers.size() > 1) answers.resize(1);
-    if (answers.empty()) {  // NODATA, also for empty non-terminals (RFC 2308 §2.2, RFC 8020)
-        put_soa(resp, zone);
-        return {KNOT_RCODE_NOERROR, true};
-    }
-    for (const auto* rrset : answers) {
-        // Owners equal the question name: point there, which also keeps its case.
-        if (knot_pkt_put(resp, KNOT_COMPR_HINT_QNAME, rrset, 0) != KNOT_EOK) {
-            return {KNOT_RCODE_NOERROR, true};  // did not fit: TC is set, client retries on TCP
-        }
-    }
-    put_additional(resp, zone, answers);
-    return {KNOT_RCODE_NOERROR, true};
-}
-
 // --- the pipeline --------------------------------------------------------------------
 
 // Error rcodes are decided before resolve() puts any record, so an error response holds
@@ -240,7 +173,9 @@ bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport tr
     Verdict verdict = check(zones, req);
     Outcome outcome;
     if (auto* zone = std::get_if<const Zone*>(&verdict)) {
-        outcome = resolve(resp.get(), **zone, req);
+        Resolution resolution =
+            resolve(resp.get(), **zone, knot_pkt_qname(req.query), knot_pkt_qtype(req.query));
+        outcome = {resolution.rcode, resolution.authoritative};
     } else {
         outcome = {std::get<uint16_t>(verdict), false};
     }

@@ -1,7 +1,7 @@
 // answer: one DNS query in, one response out (or none). Pure: no sockets, no clock,
 // no state but the zone snapshot it is handed. The authoritative behaviour of RFC 1034
-// §4.3.2 for zones without delegations, wildcards or CNAMEs, with negative answers as
-// in RFC 2308 and EDNS(0) as in RFC 6891.
+// §4.3.2 (CNAME chains within the zone, referrals at zone cuts, wildcards as in RFC
+// 4592; resolve.h), with negative answers as in RFC 2308 and EDNS(0) as in RFC 6891.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +22,8 @@ constexpr uint16_t edns_udp_size = 1232;
 // gets no response at all: shorter than a DNS header, or itself a response (QR set).
 //
 // Rcodes: NOERROR (answer or NODATA) and NXDOMAIN with AA set and the zone's SOA in
-// the authority section for negative answers; REFUSED for names outside every zone,
+// the authority section for negative answers; NOERROR with AA clear for a referral
+// (the NS of the cut in authority, glue in additional); REFUSED for names outside every zone,
 // classes other than IN and zone transfers; FORMERR for queries that do not parse
 // (including an OPT not owned by the root or whose options overrun it, RFC 6891 §6.1);
 // NOTIMP for opcodes other than QUERY; BADVERS for EDNS versions above 0; SERVFAIL

@@ -154,6 +154,34 @@ Zone::Zone(std::string name, uint32_t serial, ZoneNodes nodes)
       serial_(serial), nodes_(std::move(nodes)) {
     if (auto it = nodes_.find(apex_); it != nodes_.end()) soa_ = it->second.find(KNOT_RRTYPE_SOA);
     if (soa_ == nullptr) throw std::invalid_argument("zone " + name_ + " has no SOA at its apex");
+    mark_cuts_and_wildcards();
+}
+
+// Once per snapshot, so the answer path reads what RFC 1034 §4.3.2 and RFC 4592 ask of
+// a name (is it below a cut, has it a wildcard child) instead of searching per query.
+void Zone::mark_cuts_and_wildcards() {
+    auto parent_of = [](std::string_view name) {
+        name.remove_prefix(std::min(name.size(), static_cast<size_t>(static_cast<uint8_t>(name[0])) + 1));
+        return name;
+    };
+    for (auto& [owner, node] : nodes_) {
+        // Walk up to the apex; the last cut seen is the highest, and data below an inner
+        // cut belongs to the outer child already.
+        for (std::string_view name = owner; name.size() > apex_.size() && name[0] != 0;
+             name = parent_of(name)) {
+            auto it = nodes_.find(name);
+            if (it == nodes_.end()) continue;
+            if (const knot_rrset_t* ns = it->second.find(KNOT_RRTYPE_NS)) node.delegation = ns;
+        }
+        cuts_or_wildcards_ = cuts_or_wildcards_ || node.delegation != nullptr;
+        if (owner.size() > 2 && owner[0] == 1 && owner[1] == '*') {
+            // The builders add every empty non-terminal, so the parent is a node.
+            if (auto it = nodes_.find(parent_of(owner)); it != nodes_.end()) {
+                it->second.wildcard = &node;
+                cuts_or_wildcards_ = true;
+            }
+        }
+    }
 }
 
 const knot_dname_t* Zone::apex() const {

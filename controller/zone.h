@@ -64,6 +64,14 @@ struct ZoneNode {
     std::vector<RRsetPtr> rrsets;
     // The RRset of `type`, or nullptr.
     const knot_rrset_t* find(uint16_t type) const;
+
+    // Set by Zone once the snapshot is built, so answering does not search for them:
+    // the NS RRset of the zone cut at or above this name (the highest one below the
+    // apex), or nullptr when the name is the zone's own data (RFC 1034 §4.2.1);
+    const knot_rrset_t* delegation = nullptr;
+    // and the node of "*.<this name>", the source of synthesis for names below that do
+    // not exist (RFC 4592 §2.1.1), or nullptr.
+    const ZoneNode* wildcard = nullptr;
 };
 
 // Hashes wire names held as std::string and looked up as std::string_view.
@@ -92,13 +100,19 @@ public:
     size_t node_count() const { return nodes_.size(); }
     // Every node by owner (zone transfers and diffs walk them all).
     const ZoneNodes& nodes() const { return nodes_; }
+    // Whether some name lies at a zone cut or has a wildcard child (ZoneNode::delegation,
+    // ::wildcard). Without either, a missing name is NXDOMAIN without further lookups.
+    bool has_cuts_or_wildcards() const { return cuts_or_wildcards_; }
 
 private:
+    void mark_cuts_and_wildcards();
+
     std::string name_;
     std::string apex_;  // wire bytes
     uint32_t serial_;
     ZoneNodes nodes_;
     const knot_rrset_t* soa_ = nullptr;
+    bool cuts_or_wildcards_ = false;
 };
 
 // An immutable set of zones. Zones are shared between successive sets, so a change

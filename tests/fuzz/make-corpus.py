@@ -266,8 +266,30 @@ def write(target, seeds):
             f.write(data)
     print("%-18s %d seeds" % (target, len(seeds)))
 
+def zone_content_queries():
+    # Names of example.com (tests/unit/shared/example_zone.h): CNAME chains, referrals,
+    # wildcards, additional data.
+    E = "example.com"
+    MX, DS, CNAME = 15, 43, 5
+    return {
+        "cname-chain": query("alias." + E, A),
+        "cname-loop": query("loop1." + E, A),
+        "cname-long": query("c1." + E, A),
+        "cname-dangling": query("dangling." + E, A),
+        "cname-to-cut": query("tosub." + E, A),
+        "referral": query("host.sub." + E, A, edns=opt()),
+        "ds-at-cut": query("sub." + E, DS),
+        "wildcard": query("FoO.wild." + E, A),
+        "wildcard-cname-loop": query("q.wl." + E, A),
+        "wildcard-nxdomain-ent": query("x.b.wild." + E, A),
+        "mx-additional": query(E, MX),
+        "mx-wildcard-additional": query("mxw." + E, MX),
+        "cname-qtype": query("www." + E, CNAME),
+    }
+
 def main():
     q = dns_queries()
+    q.update(zone_content_queries())
     q.update(dig_queries())
     write("answer", q)
     write("notify", notifies())

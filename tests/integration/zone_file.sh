@@ -45,6 +45,8 @@ expect_eq "TXT kept exactly" '"hello  world" "second"' "$(q +short txt.example.o
 expect_eq "CNAME kept and served" "web.example.org." "$(q +short www.example.org CNAME)"
 expect_eq "SRV to a name outside the zone kept" "1 1 443 other.example.net." "$(q +short _ext._tcp.example.org SRV)"
 expect_contains "records keep their TTL" "300" "$(q +noall +answer example.org MX)"
+expect_contains "MX target's address in additional" "192.0.2.25" "$(q +noall +additional example.org MX)"
+expect_eq "an A query at the CNAME follows it in the zone" "web.example.org. 192.0.2.80" "$(q +short www.example.org A | tr '\n' ' ' | sed 's/ $//')"
 tuples=$("$PB" --output json tuple ls example.org)
 expect_contains "SRV on a zone address is a tuple (explicit target)" '"target": "sip1.example.org"' "$tuples"
 expect_contains "SRV on a derived name is a tuple (derived target)" '"address": "10.10.10.122"' "$tuples"

@@ -1,0 +1,98 @@
+// Test helper: asks answer() one question and reads the response back as text, one
+// line per record ("owner ttl class type rdata", runs of blanks as one space).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "answer.h"
+
+namespace patchbay::test {
+
+struct Question {
+    const char* name = ".";
+    uint16_t type = KNOT_RRTYPE_A;
+    Transport transport = Transport::udp;
+    bool edns = false;
+    uint16_t edns_size = 1232;
+};
+
+struct Response {
+    uint16_t rcode = 0;
+    bool aa = false, tc = false;
+    std::string question;  // as written, case kept
+    size_t size = 0;
+    std::vector<std::string> answer, authority, additional;  // without the OPT
+};
+
+struct PacketFree {
+    void operator()(knot_pkt_t* pkt) const { knot_pkt_free(pkt); }
+};
+using PacketPtr = std::unique_ptr<knot_pkt_t, PacketFree>;
+
+inline std::vector<std::string> section_lines(const knot_pkt_t* pkt, knot_section_t section) {
+    std::vector<std::string> lines;
+    knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
+    style.show_class = true;
+    const knot_pktsection_t* s = knot_pkt_section(pkt, section);
+    for (uint16_t i = 0; i < s->count; ++i) {
+        const knot_rrset_t* rr = knot_pkt_rr(s, i);
+        if (rr->type == KNOT_RRTYPE_OPT) continue;
+        size_t size = 1024;
+        char* text = static_cast<char*>(std::malloc(size));
+        int len = knot_rrset_txt_dump(rr, &text, &size, &style);
+        std::string all(text, len > 0 ? static_cast<size_t>(len) : 0), line;
+        std::free(text);
+        for (char c : all) {
+            if (c == '\n') {
+                lines.push_back(line);
+                line.clear();
+            } else if (c == ' ' || c == '\t') {
+                if (!line.empty() && line.back() != ' ') line += ' ';
+            } else {
+                line += c;
+            }
+        }
+    }
+    return lines;
+}
+
+inline Response ask(const ZoneSet& zones, const Question& q) {
+    PacketPtr query(knot_pkt_new(nullptr, 512, nullptr));
+    knot_wire_set_id(query->wire, 0x5151);
+    knot_dname_storage_t name;
+    REQUIRE(knot_dname_from_str(name, q.name, sizeof name) != nullptr);
+    REQUIRE(knot_pkt_put_question(query.get(), name, KNOT_CLASS_IN, q.type) == KNOT_EOK);
+    if (q.edns) {
+        knot_rrset_t opt;
+        REQUIRE(knot_edns_init(&opt, q.edns_size, 0, 0, nullptr) == KNOT_EOK);
+        knot_pkt_begin(query.get(), KNOT_ADDITIONAL);
+        REQUIRE(knot_pkt_put(query.get(), KNOT_COMPR_HINT_NONE, &opt, 0) == KNOT_EOK);
+        knot_rrset_clear(&opt, nullptr);
+    }
+
+    std::vector<uint8_t> out;
+    REQUIRE(answer(zones, query->wire, query->size, q.transport, out));
+    PacketPtr resp(knot_pkt_new(out.data(), static_cast<uint16_t>(out.size()), nullptr));
+    // As sent: libknot would lower-case the owner and RDATA names of some types.
+    REQUIRE(knot_pkt_parse(resp.get(), KNOT_PF_NOCANON) == KNOT_EOK);
+    REQUIRE(knot_wire_get_id(resp->wire) == 0x5151);
+    Response r;
+    r.rcode = knot_pkt_ext_rcode(resp.get());
+    r.aa = knot_wire_get_aa(resp->wire);
+    r.tc = knot_wire_get_tc(resp->wire);
+    knot_dname_txt_storage_t text;
+    knot_dname_to_str(text, knot_pkt_wire_qname(resp.get()), sizeof text);
+    r.question = text;
+    r.size = out.size();
+    r.answer = section_lines(resp.get(), KNOT_ANSWER);
+    r.authority = section_lines(resp.get(), KNOT_AUTHORITY);
+    r.additional = section_lines(resp.get(), KNOT_ADDITIONAL);
+    return r;
+}
+
+}  // namespace patchbay::test
