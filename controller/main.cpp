@@ -23,7 +23,8 @@ constexpr const char* kUsage =
     "usage: patchbay-controller [--config FILE] [--dev] [--dns-listen ADDR:PORT]... "
     "[--api-listen ADDR:PORT] [--state DIR]\n"
     "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
-    "         API on 127.0.0.1:8080, and an admin token printed as export lines\n";
+    "         API on 127.0.0.1:8080, an admin token printed as export lines, and zone\n"
+    "         transfers (AXFR/IXFR) allowed from 127.0.0.0/8 and ::1 without a key\n";
 
 int die(const std::string& message, int code = 1) {
     std::cerr << "patchbay-controller: " << message << "\n";
@@ -90,12 +91,16 @@ int main(int argc, char** argv) {
     auto store = Store::open(cfg->state_dir + "/patchbay.db");
     if (!store) return die(store.error());
     Controller controller(std::move(*store), dns_settings(*cfg));
+    controller.configure_transfers(cfg->secondaries);
     auto token = bootstrap_token(controller, *cfg);
     if (!token) return die(token.error());
 
     auto zones = controller.snapshot();
     if (!zones) return die(zones.error());
-    auto dns = DnsServer::start(cfg->dns_listen, *zones);
+    DnsServerOptions dns_options;
+    dns_options.policy.keys = cfg->tsig_keys;
+    dns_options.policy.acl = effective_acl(*cfg);
+    auto dns = DnsServer::start(cfg->dns_listen, *zones, std::move(dns_options));
     if (!dns) return die(dns.error());
     auto notifier = Notifier::start();
     if (!notifier) return die(notifier.error());
