@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcur
             libcpp-httplib-dev libssl-dev libtomlplusplus-dev catch2 libknot-dev libsqlite3-dev
             nlohmann-json3-dev)
 # systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
-test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot python3 curl
+test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd python3 curl
            procps psmisc util-linux
            clang libclang-rt-14-dev)  # clang + libFuzzer: tests/fuzz/run.sh
 
@@ -25,10 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "run as root to install packages" >&2; exit 1; }
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The knot package enables a knot.service we never want running on a test machine.
-  if printf '%s\n' "${missing[@]}" | grep -qx knot; then
-    systemctl disable --now knot >/dev/null 2>&1 || true
-  fi
+  # The knot and nsd packages enable services we never want running on a test machine
+  # (tests/interop starts its own, on loopback ports).
+  for svc in knot nsd; do
+    if printf '%s\n' "${missing[@]}" | grep -qx "$svc"; then
+      systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 werror=OFF

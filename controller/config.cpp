@@ -5,6 +5,8 @@
 
 #include <toml++/toml.h>
 
+#include "domain.h"
+
 namespace patchbay {
 
 namespace {
@@ -23,7 +25,185 @@ Result<Endpoint> endpoint_at(const toml::node& node, const std::string& origin, 
 
 Endpoint default_endpoint(const char* text) { return *Endpoint::parse(text); }
 
+// --- [[tsig_key]], [[secondary]], [[acl]]: arrays of tables --------------------------
+
+// The tables of array `name` at the top level; an error when it is something else.
+Result<std::vector<const toml::table*>> tables_of(const toml::table& root, const std::string& name,
+                                                  const std::string& origin) {
+    std::vector<const toml::table*> out;
+    const toml::node* node = root.get(name);
+    if (node == nullptr) return out;
+    const toml::array* list = node->as_array();
+    if (list == nullptr) return fail(where(origin, node->source()) + ": " + name + " must be an array of tables [[" + name + "]]");
+    for (const auto& item : *list) {
+        if (!item.is_table()) return fail(where(origin, item.source()) + ": " + name + " must be an array of tables [[" + name + "]]");
+        out.push_back(item.as_table());
+    }
+    return out;
+}
+
+Result<std::string> string_at(const toml::node& node, const std::string& origin, const std::string& key) {
+    auto text = node.value<std::string>();
+    if (!text) return fail(where(origin, node.source()) + ": " + key + " must be a string");
+    return *text;
+}
+
+// A list of strings, or one string standing for a list of one.
+Result<std::vector<std::pair<std::string, const toml::node*>>> strings_at(const toml::node& node,
+                                                                          const std::string& origin,
+                                                                          const std::string& key) {
+    std::vector<std::pair<std::string, const toml::node*>> out;
+    if (auto one = node.value<std::string>()) {
+        out.emplace_back(*one, &node);
+        return out;
+    }
+    const toml::array* list = node.as_array();
+    if (list == nullptr) return fail(where(origin, node.source()) + ": " + key + " must be a list of strings");
+    for (const auto& item : *list) {
+        auto text = item.value<std::string>();
+        if (!text) return fail(where(origin, item.source()) + ": " + key + " must be a list of strings");
+        out.emplace_back(*text, &item);
+    }
+    return out;
+}
+
+Result<std::shared_ptr<const TsigKey>> key_ref(const ControllerConfig& cfg, const toml::node& node,
+                                               const std::string& origin, const std::string& key) {
+    auto name = string_at(node, origin, key);
+    if (!name) return name.failure();
+    auto found = find_key(cfg.tsig_keys, *name);
+    if (!found) return fail(where(origin, node.source()) + ": " + key + ": no [[tsig_key]] named '" + *name + "'");
+    return found;
+}
+
+Result<void> parse_tsig_keys(const toml::table& root, const std::string& origin, ControllerConfig& cfg) {
+    auto tables = tables_of(root, "tsig_key", origin);
+    if (!tables) return tables.failure();
+    for (const toml::table* t : *tables) {
+        std::string name, algorithm = "hmac-sha256", secret;
+        const toml::node* name_node = nullptr;
+        const toml::node* secret_node = nullptr;
+        for (auto& [k, value] : *t) {
+            std::string key = "tsig_key." + std::string(k.str());
+            if (k != "name" && k != "algorithm" && k != "secret")
+                return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
+            auto text = string_at(value, origin, key);
+            if (!text) return text.failure();
+            if (k == "name") name = *text, name_node = &value;
+            else if (k == "algorithm") algorithm = *text;
+            else secret = *text, secret_node = &value;
+        }
+        if (!name_node) return fail(where(origin, t->source()) + ": tsig_key needs a name");
+        if (!secret_node) return fail(where(origin, t->source()) + ": tsig_key needs a secret (base64)");
+        if (find_key(cfg.tsig_keys, name)) {
+            return fail(where(origin, name_node->source()) + ": tsig_key.name: '" + name + "' is defined twice");
+        }
+        auto key = TsigKey::make(name, algorithm, secret);
+        if (!key) {
+            // Point at the value that is wrong.
+            const toml::node* at = key.error().rfind("secret", 0) == 0 ? secret_node
+                                   : key.error().rfind("not a DNS name", 0) == 0 ? name_node
+                                   : t->get("algorithm");
+            return fail(where(origin, (at ? at : t)->source()) + ": tsig_key: " + key.error());
+        }
+        cfg.tsig_keys.push_back(*key);
+    }
+    return {};
+}
+
+Result<void> parse_secondaries(const toml::table& root, const std::string& origin, ControllerConfig& cfg) {
+    auto tables = tables_of(root, "secondary", origin);
+    if (!tables) return tables.failure();
+    for (const toml::table* t : *tables) {
+        SecondaryConfig sec;
+        bool has_address = false;
+        for (auto& [k, value] : *t) {
+            std::string key = "secondary." + std::string(k.str());
+            if (k == "address") {
+                auto text = string_at(value, origin, key);
+                if (!text) return text.failure();
+                // Port 53 unless given: "192.0.2.10" and "[2001:db8::1]" are whole addresses.
+                auto ep = Endpoint::parse(*text);
+                if (!ep) {
+                    std::string bare = *text;
+                    if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') bare = bare.substr(1, bare.size() - 2);
+                    if (auto a = Address::parse(bare)) ep = Endpoint{*a, 53};
+                }
+                if (!ep) return fail(where(origin, value.source()) + ": " + key + ": " + ep.error());
+                sec.address = *ep;
+                has_address = true;
+            } else if (k == "key") {
+                auto found = key_ref(cfg, value, origin, key);
+                if (!found) return found.failure();
+                sec.key = *found;
+            } else {
+                return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
+            }
+        }
+        if (!has_address) return fail(where(origin, t->source()) + ": secondary needs an address");
+        cfg.secondaries.push_back(std::move(sec));
+    }
+    return {};
+}
+
+Result<void> parse_acls(const toml::table& root, const std::string& origin, ControllerConfig& cfg) {
+    auto tables = tables_of(root, "acl", origin);
+    if (!tables) return tables.failure();
+    for (const toml::table* t : *tables) {
+        AclEntry entry;
+        bool has_action = false;
+        for (auto& [k, value] : *t) {
+            std::string key = "acl." + std::string(k.str());
+            if (k == "action") {
+                auto text = string_at(value, origin, key);
+                if (!text) return text.failure();
+                auto action = parse_acl_action(*text);
+                if (!action) return fail(where(origin, value.source()) + ": " + key + ": " + action.error());
+                entry.action = *action;
+                has_action = true;
+            } else if (k == "address") {
+                auto items = strings_at(value, origin, key);
+                if (!items) return items.failure();
+                for (const auto& [text, node] : *items) {
+                    auto prefix = Prefix::parse(text);
+                    if (!prefix) return fail(where(origin, node->source()) + ": " + key + ": " + prefix.error());
+                    entry.addresses.push_back(*prefix);
+                }
+            } else if (k == "key") {
+                auto found = key_ref(cfg, value, origin, key);
+                if (!found) return found.failure();
+                entry.key = (*found)->name();
+            } else if (k == "zones") {
+                auto items = strings_at(value, origin, key);
+                if (!items) return items.failure();
+                for (const auto& [text, node] : *items) {
+                    auto zone = normalize_domain(text);
+                    if (!zone) return fail(where(origin, node->source()) + ": " + key + ": " + zone.error());
+                    entry.zones.push_back(*zone);
+                }
+            } else {
+                return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
+            }
+        }
+        if (!has_action) return fail(where(origin, t->source()) + ": acl needs an action (transfer or update)");
+        cfg.acl.push_back(std::move(entry));
+    }
+    return {};
+}
+
 }  // namespace
+
+std::vector<AclEntry> effective_acl(const ControllerConfig& cfg) {
+    std::vector<AclEntry> acl = cfg.acl;
+    for (const auto& sec : cfg.secondaries) {
+        AclEntry e;
+        e.action = AclAction::transfer;
+        e.addresses.push_back(Prefix{sec.address.address, sec.address.address.family == Family::v4 ? 32u : 128u});
+        if (sec.key) e.key = sec.key->name();
+        acl.push_back(std::move(e));
+    }
+    return acl;
+}
 
 Result<ControllerConfig> parse_controller_config(const std::string& text, const std::string& origin) {
     toml::table root;
@@ -35,12 +215,17 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
     ControllerConfig cfg;
     cfg.dns_listen = {default_endpoint("0.0.0.0:53")};
     cfg.api_listen = default_endpoint("127.0.0.1:8080");
+    // Keys first: secondaries and ACLs refer to them by name.
+    for (auto parse : {parse_tsig_keys, parse_secondaries, parse_acls}) {
+        if (auto r = parse(root, origin, cfg); !r) return r.failure();
+    }
     for (auto& [section, node] : root) {
-        auto* table = node.as_table();
         std::string name(section.str());
+        if (name == "tsig_key" || name == "secondary" || name == "acl") continue;
+        auto* table = node.as_table();
         if (!table || (name != "controller" && name != "dns" && name != "api"))
             return fail(where(origin, node.source()) + ": unknown section '" + name +
-                        "' (expected [controller], [dns], [api])");
+                        "' (expected [controller], [dns], [api], [[tsig_key]], [[secondary]], [[acl]])");
         for (auto& [k, value] : *table) {
             std::string key = name + "." + std::string(k.str());
             if (key == "controller.state") {
@@ -117,6 +302,12 @@ Result<ControllerConfig> resolve_controller_config(const ControllerFlags& flags)
         cfg.api_listen = default_endpoint("127.0.0.1:8080");
     }
     cfg.dev = flags.dev;
+    if (flags.dev) {  // dig AXFR @127.0.0.1 works out of the box, from this host only
+        AclEntry local;
+        local.action = AclAction::transfer;
+        local.addresses = {*Prefix::parse("127.0.0.0/8"), *Prefix::parse("::1")};
+        cfg.acl.push_back(std::move(local));
+    }
     if (!flags.dns_listen.empty()) {
         cfg.dns_listen.clear();
         for (const auto& text : flags.dns_listen) {

@@ -6,10 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "acl.h"
 #include "address.h"
 #include "result.h"
+#include "tsig.h"
 
 namespace patchbay {
+
+// A secondary server: NOTIFYed on every serial change and allowed to transfer.
+struct SecondaryConfig {
+    Endpoint address;                     // where NOTIFY goes (port default 53)
+    std::shared_ptr<const TsigKey> key;   // set: its transfers must be signed with it,
+                                          // and our NOTIFYs to it are
+};
 
 struct ControllerConfig {
     std::string state_dir = "/var/lib/patchbay";
@@ -17,7 +26,13 @@ struct ControllerConfig {
     Endpoint api_listen;               // default 127.0.0.1:8080
     uint32_t ttl = 60;
     bool dev = false;
+    Keyring tsig_keys;                        // [[tsig_key]]
+    std::vector<SecondaryConfig> secondaries; // [[secondary]]
+    std::vector<AclEntry> acl;                // [[acl]]; --dev adds loopback transfers
 };
+
+// Who may transfer: the [[acl]] entries plus one per secondary (its address, its key).
+std::vector<AclEntry> effective_acl(const ControllerConfig& cfg);
 
 // Parses TOML text (`origin` names it in errors, e.g. the file path).
 Result<ControllerConfig> parse_controller_config(const std::string& text, const std::string& origin);

@@ -7,16 +7,68 @@
 #include "update.h"
 #include "zone_content.h"
 #include "zonefile.h"
+#include "zone_diff.h"
 
 namespace patchbay {
 
 Controller::Controller(Store store, DnsSettings settings)
     : store_(std::move(store)), settings_(std::move(settings)) {}
 
+void Controller::configure_transfers(std::vector<SecondaryConfig> secondaries, JournalLimits limits) {
+    std::lock_guard lock(mu_);
+    secondaries_ = std::move(secondaries);
+    journal_limits_ = limits;
+}
+
 void Controller::attach(DnsServer* dns, Notifier* notifier) {
     std::lock_guard lock(mu_);
     dns_ = dns;
     notifier_ = notifier;
+    if (dns_) dns_->publish_journal(journal_);
+    if (notifier_ && published_)
+        for (const auto& zone : published_->zones()) notify_secondaries(zone->name(), zone->serial());
+}
+
+std::shared_ptr<const Journal> Controller::journal() {
+    std::lock_guard lock(mu_);
+    return journal_;
+}
+
+Result<void> Controller::load_journal() {
+    auto rows = store_.journal();
+    if (!rows) return rows.failure();
+    auto journal = std::make_shared<const Journal>();
+    for (const auto& row : *rows) {
+        auto diff = decode_diff(row.removed, row.added);
+        if (!diff) {  // a damaged row only costs IXFR its history: AXFR still works
+            std::cerr << "journal of zone " << row.zone << " serial " << row.serial_to << ": " << diff.error() << "\n";
+            continue;
+        }
+        journal = journal->with_diff(row.zone, *diff, journal_limits_);
+    }
+    journal_ = journal;
+    return {};
+}
+
+void Controller::record_diff(const std::string& zone, const Zone* next) {
+    const Zone* served = published_ ? published_->zone(zone) : nullptr;
+    if (next == nullptr) {
+        journal_ = journal_->without_zone(zone);  // its rows went with the zone (ON DELETE CASCADE)
+        return;
+    }
+    if (served == nullptr || served->serial() == next->serial()) return;  // a new zone has no history
+    auto diff = diff_zones(*served, *next);
+    JournalRow row{zone, diff->serial_from, diff->serial_to, encode_removed(*diff), encode_added(*diff)};
+    if (auto r = store_.add_journal(row, journal_limits_.max_diffs); !r) {
+        // The change stands; IXFR from before it falls back to the whole zone.
+        std::cerr << "cannot journal zone " << zone << " serial " << next->serial() << ": " << r.error() << "\n";
+    }
+    journal_ = journal_->with_diff(zone, std::move(diff), journal_limits_);
+}
+
+void Controller::notify_secondaries(const std::string& zone, uint32_t serial) {
+    if (!notifier_) return;
+    for (const auto& s : secondaries_) notifier_->notify(zone, serial, {s.address}, s.key);
 }
 
 Result<std::shared_ptr<const ZoneSet>> Controller::build() {
@@ -47,17 +99,23 @@ Result<std::shared_ptr<const Zone>> Controller::build_one(const std::string& zon
 Result<std::shared_ptr<const ZoneSet>> Controller::snapshot() {
     std::lock_guard lock(mu_);
     auto set = build();
-    if (set) published_ = *set;
+    if (!set) return set;
+    published_ = *set;
+    if (auto r = load_journal(); !r) return r.failure();
     return set;
 }
 
 void Controller::publish(const Change& change) {
     if (!change.changed) return;
-    if (dns_ && published_) {
+    if (published_) {
         // Only the changed zone is rebuilt; the others are shared with the last snapshot.
         if (auto zone = build_one(change.zone)) {
+            record_diff(change.zone, zone->get());
             published_ = with_zone(*published_, change.zone, *zone);
-            dns_->publish(published_);
+            if (dns_) {
+                dns_->publish_journal(journal_);  // first: see DnsServer::publish_journal
+                dns_->publish(published_);
+            }
         } else {
             // The change is committed; the zone's next change publishes it.
             std::cerr << "cannot rebuild zone " << change.zone << " after a change: " << zone.error() << "\n";
@@ -65,6 +123,7 @@ void Controller::publish(const Change& change) {
     }
     auto agents = store_.agents();
     if (agents) notify_agents(change.zone, change.serial, *agents);
+    if (published_ && published_->zone(change.zone)) notify_secondaries(change.zone, change.serial);
 }
 
 void Controller::notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents) {

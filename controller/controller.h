@@ -1,6 +1,7 @@
 // The controller's mutation path, in the order DESIGN.md §2 fixes: one store
-// transaction (data + serial + change log), then a new immutable zone snapshot swapped
-// into the DNS server (readers never lock), then NOTIFY to the agents of that zone.
+// transaction (data + serial + change log), then the diff from the zone served so far
+// recorded in the IXFR journal, then a new immutable zone snapshot swapped into the DNS
+// server (readers never lock), then NOTIFY to the agents of that zone and the secondaries.
 // All public methods are thread-safe (API worker threads call them).
 #pragma once
 
@@ -11,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "config.h"
 #include "dns_server.h"
+#include "journal.h"
 #include "notify.h"
 #include "store.h"
 #include "zone.h"
@@ -42,10 +45,17 @@ class Controller {
 public:
     Controller(Store store, DnsSettings settings);
 
-    // Wires the I/O shells in; either may be null (tests, or DNS not started yet).
+    // Secondaries to NOTIFY on every serial change (and at attach), and the journal's
+    // bounds. Call before snapshot().
+    void configure_transfers(std::vector<SecondaryConfig> secondaries, JournalLimits limits = {});
+    // Wires the I/O shells in; either may be null (tests, or DNS not started yet). Hands
+    // the DNS server the journal and NOTIFYs every secondary of every zone, so they catch
+    // up with changes made while the controller was down.
     void attach(DnsServer* dns, Notifier* notifier);
-    // The snapshot the DNS serves now (built from the store).
+    // The snapshot the DNS serves now (built from the store), and the journal loaded.
     Result<std::shared_ptr<const ZoneSet>> snapshot();
+    // The IXFR journal as published.
+    std::shared_ptr<const Journal> journal();
 
     Result<Change> add_zone(const std::string& name);
     Result<Change> remove_zone(const std::string& name);
@@ -82,6 +92,10 @@ private:
     // the agents of that zone.
     void publish(const Change& change);
     void notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents);
+    void notify_secondaries(const std::string& zone, uint32_t serial);
+    // Caller holds mu_. Journals the diff from the served `zone` to its rebuilt `next`.
+    void record_diff(const std::string& zone, const Zone* next);
+    Result<void> load_journal();
     Result<std::shared_ptr<const ZoneSet>> build();
     // The zone as the store has it now; nullptr when it no longer exists.
     Result<std::shared_ptr<const Zone>> build_one(const std::string& zone);
@@ -90,6 +104,9 @@ private:
     Store store_;
     DnsSettings settings_;
     std::shared_ptr<const ZoneSet> published_;  // what the DNS serves; null until snapshot()
+    std::shared_ptr<const Journal> journal_ = std::make_shared<Journal>();
+    std::vector<SecondaryConfig> secondaries_;
+    JournalLimits journal_limits_;
     DnsServer* dns_ = nullptr;
     Notifier* notifier_ = nullptr;
 };

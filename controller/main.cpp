@@ -14,6 +14,7 @@
 #include "dns_server.h"
 #include "notify.h"
 #include "token.h"
+#include "update_handler.h"
 
 using namespace patchbay;
 
@@ -23,7 +24,9 @@ constexpr const char* kUsage =
     "usage: patchbay-controller [--config FILE] [--dev] [--dns-listen ADDR:PORT]... "
     "[--api-listen ADDR:PORT] [--state DIR]\n"
     "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
-    "         API on 127.0.0.1:8080, and an admin token printed as export lines\n";
+    "         API on 127.0.0.1:8080, an admin token printed as export lines, and zone\n"
+    "         transfers (AXFR/IXFR) allowed from 127.0.0.0/8 and ::1 without a key, and a\n"
+    "         new TSIG key for dynamic updates, printed as PATCHBAY_TSIG (nsupdate -y)\n";
 
 int die(const std::string& message, int code = 1) {
     std::cerr << "patchbay-controller: " << message << "\n";
@@ -59,6 +62,21 @@ Result<std::string> bootstrap_token(Controller& controller, const ControllerConf
     return std::string();
 }
 
+// --dev: a fresh TSIG key allowed to update every zone, so nsupdate/knsupdate work out of
+// the box; returned in the form their -y option takes.
+Result<std::string> add_dev_update_key(ControllerConfig& cfg) {
+    constexpr const char* name = "patchbay-dev";
+    std::string secret = new_tsig_secret();
+    auto key = TsigKey::make(name, "hmac-sha256", secret);
+    if (!key) return key.failure();
+    cfg.tsig_keys.push_back(*key);
+    AclEntry update;
+    update.action = AclAction::update;
+    update.key = name;
+    cfg.acl.push_back(std::move(update));
+    return std::string("hmac-sha256:") + name + ":" + secret;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,15 +105,27 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
+    std::string dev_tsig;
+    if (cfg->dev) {
+        auto key = add_dev_update_key(*cfg);
+        if (!key) return die(key.error());
+        dev_tsig = *key;
+    }
+
     auto store = Store::open(cfg->state_dir + "/patchbay.db");
     if (!store) return die(store.error());
     Controller controller(std::move(*store), dns_settings(*cfg));
+    controller.configure_transfers(cfg->secondaries);
     auto token = bootstrap_token(controller, *cfg);
     if (!token) return die(token.error());
 
     auto zones = controller.snapshot();
     if (!zones) return die(zones.error());
-    auto dns = DnsServer::start(cfg->dns_listen, *zones);
+    DnsServerOptions dns_options;
+    dns_options.policy.keys = cfg->tsig_keys;
+    dns_options.policy.acl = effective_acl(*cfg);
+    dns_options.policy.update = make_update_handler(controller, cfg->tsig_keys, dns_options.policy.acl);
+    auto dns = DnsServer::start(cfg->dns_listen, *zones, std::move(dns_options));
     if (!dns) return die(dns.error());
     auto notifier = Notifier::start();
     if (!notifier) return die(notifier.error());
@@ -109,6 +139,7 @@ int main(int argc, char** argv) {
     if (cfg->dev)  // like `vault server -dev`: eval-able lines for an admin shell
         std::cout << "export PATCHBAY_CONTROLLER=http://" << (*api)->bound().str() << "\n"
                   << "export PATCHBAY_TOKEN=" << *token << "\n"
+                  << "export PATCHBAY_TSIG=" << dev_tsig << "\n"
                   << std::flush;
     sd_notify(0, "READY=1");
 

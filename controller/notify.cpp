@@ -23,6 +23,7 @@
 
 #include "fd.h"
 #include "socket_address.h"
+#include "tsig.h"
 #include "zone.h"
 
 namespace patchbay {
@@ -79,7 +80,8 @@ public:
         if (thread_.joinable()) thread_.join();
     }
 
-    void notify(const std::string& zone_text, uint32_t serial, const std::vector<Endpoint>& targets) {
+    void notify(const std::string& zone_text, uint32_t serial, const std::vector<Endpoint>& targets,
+                const std::shared_ptr<const TsigKey>& key) {
         std::string zone = zone_text;
         std::transform(zone.begin(), zone.end(), zone.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -94,6 +96,12 @@ public:
                 if (p.message.empty()) {
                     std::fprintf(stderr, "notify: cannot build a NOTIFY for zone '%s'\n", zone.c_str());
                     return;
+                }
+                if (key) {
+                    if (auto signed_ok = tsig_sign_request(p.message, *key); !signed_ok) {
+                        std::fprintf(stderr, "notify: %s\n", signed_ok.error().c_str());
+                        return;
+                    }
                 }
                 p.next_send = Clock::now();
                 p.interval = timing_.first_retry;
@@ -244,8 +252,9 @@ Notifier::Notifier(std::unique_ptr<Loop> loop) : loop_(std::move(loop)) {}
 
 Notifier::~Notifier() { loop_->stop(); }
 
-void Notifier::notify(const std::string& zone, uint32_t serial, const std::vector<Endpoint>& targets) {
-    loop_->notify(zone, serial, targets);
+void Notifier::notify(const std::string& zone, uint32_t serial, const std::vector<Endpoint>& targets,
+                      std::shared_ptr<const TsigKey> key) {
+    loop_->notify(zone, serial, targets, key);
 }
 
 }  // namespace patchbay

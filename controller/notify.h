@@ -13,6 +13,8 @@
 
 namespace patchbay {
 
+class TsigKey;
+
 // How persistently a NOTIFY is repeated (RFC 1996 §3.6 leaves the interval to us).
 struct NotifyTiming {
     std::chrono::milliseconds first_retry{250};  // doubles after every send...
@@ -30,7 +32,10 @@ public:
     // target until each answers. A newer notify for the same (zone, target) replaces a
     // pending one. Never blocks; any thread. A target that never answers is dropped after
     // timing.give_up with one line on stderr. An invalid zone name is logged and ignored.
-    void notify(const std::string& zone, uint32_t serial, const std::vector<Endpoint>& targets);
+    // With `key`, each NOTIFY is TSIG-signed (RFC 8945) for secondaries that require it;
+    // their answers are taken as acknowledgements without checking their signature.
+    void notify(const std::string& zone, uint32_t serial, const std::vector<Endpoint>& targets,
+                std::shared_ptr<const TsigKey> key = nullptr);
 
     // Stops the thread; NOTIFYs still unanswered are abandoned.
     ~Notifier();

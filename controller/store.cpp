@@ -44,6 +44,15 @@ CREATE TABLE IF NOT EXISTS tokens (
   name TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS journal (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  zone TEXT NOT NULL REFERENCES zones(name) ON DELETE CASCADE,
+  serial_from INTEGER NOT NULL,
+  serial_to INTEGER NOT NULL,
+  removed BLOB NOT NULL,
+  added BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_by_zone ON journal (zone, id);
 CREATE TABLE IF NOT EXISTS changes (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -460,6 +469,34 @@ Result<int64_t> Store::token_count() const {
     auto rc = q.step();
     if (!rc) return rc.failure();
     return q.integer(0);
+}
+
+Result<void> Store::add_journal(const JournalRow& row, size_t keep) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    Statement put(db_.get(), "INSERT INTO journal (zone, serial_from, serial_to, removed, added) VALUES (?, ?, ?, ?, ?)");
+    put.bind(1, row.zone).bind(2, int64_t{row.serial_from}).bind(3, int64_t{row.serial_to});
+    put.bind_blob(4, row.removed).bind_blob(5, row.added);
+    if (auto r = put.step(); !r) return r.failure();
+    Statement trim(db_.get(),
+                   "DELETE FROM journal WHERE zone = ? AND id NOT IN "
+                   "(SELECT id FROM journal WHERE zone = ? ORDER BY id DESC LIMIT ?)");
+    trim.bind(1, row.zone).bind(2, row.zone).bind(3, static_cast<int64_t>(keep));
+    if (auto r = trim.step(); !r) return r.failure();
+    return tx.commit();
+}
+
+Result<std::vector<JournalRow>> Store::journal() const {
+    Statement q(db_.get(), "SELECT zone, serial_from, serial_to, removed, added FROM journal ORDER BY zone, id");
+    std::vector<JournalRow> out;
+    while (true) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc == SQLITE_DONE) break;
+        out.push_back({q.text(0), static_cast<uint32_t>(q.integer(1)), static_cast<uint32_t>(q.integer(2)), q.blob(3),
+                       q.blob(4)});
+    }
+    return out;
 }
 
 }  // namespace patchbay

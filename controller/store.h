@@ -40,6 +40,15 @@ struct Change {
     bool changed = false;
 };
 
+// One zone diff of the IXFR journal, encoded as zone_diff.h does it.
+struct JournalRow {
+    std::string zone;
+    uint32_t serial_from = 0;
+    uint32_t serial_to = 0;
+    std::string removed;
+    std::string added;
+};
+
 class Store {
 public:
     // Opens (creating if needed) the database at `path`. Errors name the path.
@@ -78,6 +87,13 @@ public:
     Result<void> add_token_hash(const std::string& name, const std::string& sha256_hex);
     Result<bool> has_token_hash(const std::string& sha256_hex) const;
     Result<int64_t> token_count() const;
+
+    // Appends a diff to the IXFR journal and drops the zone's oldest beyond `keep`. Written
+    // after the change's own transaction: a crash in between leaves a gap, which only
+    // makes IXFR fall back to the whole zone. A removed zone's rows go with it.
+    Result<void> add_journal(const JournalRow& row, size_t keep);
+    // Every zone's diffs, each zone's oldest first.
+    Result<std::vector<JournalRow>> journal() const;
 
 private:
     struct Closer {

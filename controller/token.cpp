@@ -30,6 +30,15 @@ std::string new_token() {
     return "pb_" + hex(bytes.data(), bytes.size());
 }
 
+std::string new_tsig_secret() {
+    std::array<unsigned char, 32> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+        throw std::runtime_error("no randomness for a TSIG secret (RAND_bytes failed)");
+    std::array<unsigned char, 4 * ((32 + 2) / 3) + 1> text{};
+    int len = EVP_EncodeBlock(text.data(), bytes.data(), static_cast<int>(bytes.size()));
+    return std::string(reinterpret_cast<const char*>(text.data()), static_cast<size_t>(len));
+}
+
 std::string token_digest(std::string_view token) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int len = 0;

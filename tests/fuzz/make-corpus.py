@@ -83,6 +83,38 @@ def dns_queries():
     }
     return q
 
+def xfr_requests():
+    """Zone transfers and signed requests for the xfr target (the key is the one in xfr_fuzz.cpp)."""
+    import hmac, hashlib, time
+    def ixfr(serial, id_=0x2001):
+        return header(id_, 0, ns=1) + question(Z, IXFR) + rr(Z, SOA, soa_rdata(Z, serial))
+    def signed(msg, when=None, key=b"transfer", secret=bytes(range(1, 33))):
+        when = int(time.time()) if when is None else when
+        owner, alg = name(key.decode()), name("hmac-sha256")
+        variables = owner + struct.pack("!HI", 255, 0) + alg + struct.pack("!HIHHH", when >> 32, when & 0xffffffff, 300, 0, 0)
+        mac = hmac.new(secret, msg + variables, hashlib.sha256).digest()
+        rdata = alg + struct.pack("!HIHH", when >> 32, when & 0xffffffff, 300, len(mac)) + mac + msg[:2] + b"\0\0\0\0"
+        out = bytearray(msg + owner + struct.pack("!HHIH", 250, 255, 0, len(rdata)) + rdata)
+        out[10:12] = struct.pack("!H", struct.unpack("!H", msg[10:12])[0] + 1)
+        return bytes(out)
+    axfr = query(Z, AXFR, flags=0, id_=0x2000)
+    return {
+        "axfr": axfr,
+        "axfr-edns": query(Z, AXFR, flags=0, edns=opt()),
+        "axfr-not-a-zone": query(HTTP, AXFR, flags=0),
+        "axfr-outside": query("example.org", AXFR, flags=0),
+        "ixfr-from-1": ixfr(1),
+        "ixfr-from-2": ixfr(2),
+        "ixfr-current": ixfr(3),
+        "ixfr-unknown": ixfr(77),
+        "ixfr-no-soa": query(Z, IXFR, flags=0),
+        "axfr-signed": signed(axfr),
+        "axfr-signed-old": signed(axfr, when=1000),
+        "axfr-signed-unknown-key": signed(axfr, key=b"stranger"),
+        "soa-signed": signed(query(Z, SOA, flags=0)),
+        "update-signed": signed(header(8, UPDATE, qd=1) + question(Z, SOA)),
+    }
+
 def notifies():
     soa = rr(Z, SOA, soa_rdata(Z, 42))
     return {
@@ -292,6 +324,7 @@ def main():
     q.update(zone_content_queries())
     q.update(dig_queries())
     write("answer", q)
+    write("xfr", xfr_requests())
     write("notify", notifies())
     write("dns_answer", responses())
     write("agent_config", agent_tomls())
