@@ -27,8 +27,9 @@ struct DnsRequest {
     Endpoint source;  // the client's address and port
 };
 
-// Answers an UPDATE (RFC 2136) into `out`; false: no response. Called on a DNS worker
-// thread, so it must not block for long; it checks the TSIG itself (tsig.h, acl.h).
+// Answers an UPDATE (RFC 2136) into `out`; false: no response. Called on the DNS worker
+// threads, several at once (UDP on every worker, TCP on the first), so it must be
+// thread-safe and must not block for long; it checks the TSIG itself (tsig.h, acl.h).
 using UpdateHandler = std::function<bool(const DnsRequest&, std::vector<uint8_t>& out)>;
 
 // How requests beyond plain queries are treated; fixed when the server starts.

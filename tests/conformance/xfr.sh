@@ -121,7 +121,8 @@ key = "transfer"
 TOML
 "$CTL" --config "$work/xfr.toml" 2>>"$work/controller2.log" &
 ctl2_pid=$!
-trap 'kill "$ctl2_pid" 2>/dev/null; wait "$ctl2_pid" 2>/dev/null; cleanup' EXIT
+# Whatever the second controller's fate, the first one and the work dir go too.
+trap 'kill "$ctl2_pid" 2>/dev/null || true; wait "$ctl2_pid" 2>/dev/null || true; cleanup' EXIT
 wait_until 10 test -s "$work/state2/admin.token" || { cat "$work/controller2.log"; die "second controller did not start"; }
 pb2() { PATCHBAY_CONTROLLER=http://127.0.0.1:$api2 PATCHBAY_TOKEN=$(cat "$work/state2/admin.token") "$PB" "$@"; }
 wait_until 10 pb2 zone ls || { cat "$work/controller2.log"; die "second controller's API did not start"; }
