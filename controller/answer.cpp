@@ -184,22 +184,20 @@ bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport tr
     return true;
 }
 
-// The last resort: the query's header turned into a bare SERVFAIL.
-bool servfail(const uint8_t* query, std::vector<uint8_t>& out) {
+}  // namespace
+
+void header_only_response(const uint8_t* query, uint16_t rcode, std::vector<uint8_t>& out) {
     out.assign(query, query + KNOT_WIRE_HEADER_SIZE);
     knot_wire_set_qr(out.data());
     knot_wire_clear_aa(out.data());
     knot_wire_clear_tc(out.data());
     knot_wire_clear_ra(out.data());
-    knot_wire_set_rcode(out.data(), KNOT_RCODE_SERVFAIL);
+    knot_wire_set_rcode(out.data(), rcode);
     knot_wire_set_qdcount(out.data(), 0);
     knot_wire_set_ancount(out.data(), 0);
     knot_wire_set_nscount(out.data(), 0);
     knot_wire_set_arcount(out.data(), 0);
-    return true;
 }
-
-}  // namespace
 
 bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
             std::vector<uint8_t>& out, size_t reserve) {
@@ -211,7 +209,8 @@ bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport tr
     try {
         return respond(zones, query, len, transport, out, reserve);
     } catch (...) {
-        return servfail(query, out);
+        header_only_response(query, KNOT_RCODE_SERVFAIL, out);
+        return true;
     }
 }
 

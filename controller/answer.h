@@ -34,4 +34,8 @@ constexpr uint16_t edns_udp_size = 1232;
 bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
             std::vector<uint8_t>& out, size_t reserve = 0);
 
+// The first KNOT_WIRE_HEADER_SIZE bytes of `query` turned into a response with `rcode`
+// and no sections: for messages too broken to echo, and the last resort (SERVFAIL).
+void header_only_response(const uint8_t* query, uint16_t rcode, std::vector<uint8_t>& out);
+
 }  // namespace patchbay

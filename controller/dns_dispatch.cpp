@@ -59,20 +59,6 @@ size_t size_limit(const knot_pkt_t& query, Transport transport) {
     return std::clamp<size_t>(knot_edns_get_payload(query.opt_rr), KNOT_WIRE_MIN_PKTSIZE, edns_udp_size);
 }
 
-// The query's header turned into a bare SERVFAIL: the last resort.
-bool servfail(const uint8_t* query, std::vector<uint8_t>& out) {
-    out.assign(query, query + KNOT_WIRE_HEADER_SIZE);
-    knot_wire_set_qr(out.data());
-    knot_wire_clear_aa(out.data());
-    knot_wire_clear_tc(out.data());
-    knot_wire_set_rcode(out.data(), KNOT_RCODE_SERVFAIL);
-    knot_wire_set_qdcount(out.data(), 0);
-    knot_wire_set_ancount(out.data(), 0);
-    knot_wire_set_nscount(out.data(), 0);
-    knot_wire_set_arcount(out.data(), 0);
-    return true;
-}
-
 // Everything one special request needs on its way through.
 struct Special {
     const DnsPolicy& policy;
@@ -183,7 +169,8 @@ bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource&
         return respond_special(policy, zones, journal, request, transfer, out, more);
     } catch (...) {
         more.reset();
-        return servfail(wire, out);
+        header_only_response(wire, KNOT_RCODE_SERVFAIL, out);
+        return true;
     }
 }
 

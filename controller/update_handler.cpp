@@ -17,21 +17,6 @@ struct PktFree {
 };
 using PktPtr = std::unique_ptr<knot_pkt_t, PktFree>;
 
-// The request's header as a response with `rcode` and no sections: for messages too
-// broken to echo.
-bool bare(const DnsRequest& request, uint16_t rcode, std::vector<uint8_t>& out) {
-    out.assign(request.wire, request.wire + KNOT_WIRE_HEADER_SIZE);
-    knot_wire_set_qr(out.data());
-    knot_wire_clear_aa(out.data());
-    knot_wire_clear_tc(out.data());
-    knot_wire_set_rcode(out.data(), rcode);
-    knot_wire_set_qdcount(out.data(), 0);
-    knot_wire_set_ancount(out.data(), 0);
-    knot_wire_set_nscount(out.data(), 0);
-    knot_wire_set_arcount(out.data(), 0);
-    return true;
-}
-
 const char* rcode_name(uint16_t rcode) {
     const knot_lookup_t* item = knot_lookup_by_id(knot_rcode_names, rcode);
     return item ? item->name : "?";
@@ -48,7 +33,8 @@ UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vec
         // RFC 2136 §2.3: exactly one zone, named by an SOA question of the zone's class.
         if (knot_pkt_parse(query.get(), 0) != KNOT_EOK || knot_wire_get_qdcount(query->wire) != 1 ||
             knot_pkt_qtype(query.get()) != KNOT_RRTYPE_SOA || knot_pkt_qclass(query.get()) != KNOT_CLASS_IN) {
-            return bare(request, KNOT_RCODE_FORMERR, out);
+            header_only_response(request.wire, KNOT_RCODE_FORMERR, out);
+            return true;
         }
         // The response holds the zone section and at most a TSIG: it fits 512 bytes.
         size_t limit = request.transport == Transport::tcp ? KNOT_WIRE_MAX_PKTSIZE : KNOT_WIRE_MIN_PKTSIZE;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "dname.h"
+#include "wire_write.h"
 
 namespace patchbay {
 
@@ -20,16 +21,6 @@ namespace {
 constexpr uint32_t soa_refresh = 3600;
 constexpr uint32_t soa_retry = 600;
 constexpr uint32_t soa_expire = 604800;
-
-void put_u16(std::string& out, uint16_t v) {
-    out += static_cast<char>(v >> 8);
-    out += static_cast<char>(v & 0xff);
-}
-
-void put_u32(std::string& out, uint32_t v) {
-    put_u16(out, static_cast<uint16_t>(v >> 16));
-    put_u16(out, static_cast<uint16_t>(v & 0xffff));
-}
 
 std::string address_rdata(const Address& a) {
     return std::string(reinterpret_cast<const char*>(a.bytes.data()), a.size());

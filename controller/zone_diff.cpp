@@ -6,6 +6,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "wire_write.h"
+
 namespace patchbay {
 
 namespace {
@@ -27,16 +29,6 @@ RRsetPtr minus(const knot_rrset_t* a, const knot_rrset_t* b) {
         if (knot_rdataset_add(&out->rrs, rd, nullptr) != KNOT_EOK) throw std::bad_alloc();
     }
     return out->rrs.count == 0 ? nullptr : std::move(out);
-}
-
-void put_u16(std::string& out, uint16_t v) {
-    out += static_cast<char>(v >> 8);
-    out += static_cast<char>(v & 0xff);
-}
-
-void put_u32(std::string& out, uint32_t v) {
-    put_u16(out, static_cast<uint16_t>(v >> 16));
-    put_u16(out, static_cast<uint16_t>(v & 0xffff));
 }
 
 // Reads big-endian integers off the front of a byte range; fails instead of overrunning.

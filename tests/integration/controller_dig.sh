@@ -4,6 +4,7 @@
 # are right, bad input is refused and changes nothing, and state survives a restart.
 set -euo pipefail
 source "$(dirname "$0")/../lib/controller.sh"
+source "$(dirname "$0")/../lib/seed.sh"
 
 serial() { q +short hostdomain.com SOA | awk '{print $3}'; }
 
@@ -22,13 +23,7 @@ while read -r svc addr port prio; do
   "$PB" tuple add hostdomain.com "$svc" tcp "$addr" "$port" --priority "$prio" --weight 100 >/dev/null
   expect_eq "serial after adding $svc $addr:$port" "$want" "$(serial)"
   want=$((want + 1))
-done <<'SEED'
-http 10.10.10.121 80 1
-http 10.10.10.122 80 1
-http 10.10.10.123 8080 2
-smtp 10.10.10.123 23 1
-smtp 10.10.10.124 23 2
-SEED
+done < <(seed_tuples)
 
 expect_eq "SRV _http._tcp" \
 "1 100 80 ip4-10-10-10-121.hostdomain.com.

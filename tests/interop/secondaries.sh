@@ -10,6 +10,7 @@
 # Needs knotd, knotc (package knot), nsd, dig, python3. Env PATCHBAY_BUILD = build dir.
 set -euo pipefail
 source "$(dirname "$0")/../lib/assert.sh"
+source "$(dirname "$0")/../lib/seed.sh"
 
 BUILD=${PATCHBAY_BUILD:?set PATCHBAY_BUILD to the build directory}
 CTL=$BUILD/controller/patchbay-controller
@@ -58,16 +59,7 @@ TOML
 pids+=($!)
 pb() { PATCHBAY_CONTROLLER=http://127.0.0.1:$api_port PATCHBAY_TOKEN=$(cat "$work/state/admin.token" 2>/dev/null) "$PB" "$@"; }
 wait_until 10 pb zone ls || fail "controller did not start"
-pb zone add hostdomain.com >/dev/null
-while read -r svc addr port prio; do
-  pb tuple add hostdomain.com "$svc" tcp "$addr" "$port" --priority "$prio" --weight 100 >/dev/null
-done <<'SEED'
-http 10.10.10.121 80 1
-http 10.10.10.122 80 1
-http 10.10.10.123 8080 2
-smtp 10.10.10.123 23 1
-smtp 10.10.10.124 23 2
-SEED
+add_seed pb
 
 cat >"$work/knot.conf" <<CONF
 server:

@@ -2,20 +2,7 @@
 # free loopback ports with the seed zone hostdomain.com and its tuples (DESIGN.md §1),
 # stopped by a trap; q/kq run dig/kdig against it; wire runs python3 with dnswire.py.
 source "$(dirname "${BASH_SOURCE[0]}")/controller.sh"
-
-# The seed zone: HTTP and SMTP tuples on 10.10.10.121–124.
-add_seed() {
-  "$PB" zone add hostdomain.com >/dev/null
-  while read -r svc addr port prio; do
-    "$PB" tuple add hostdomain.com "$svc" tcp "$addr" "$port" --priority "$prio" --weight 100 >/dev/null
-  done <<'SEED'
-http 10.10.10.121 80 1
-http 10.10.10.122 80 1
-http 10.10.10.123 8080 2
-smtp 10.10.10.123 23 1
-smtp 10.10.10.124 23 2
-SEED
-}
+source "$(dirname "${BASH_SOURCE[0]}")/seed.sh"
 
 # add_many N: N tuples of one service (_big._tcp), too many for a 512-byte answer.
 add_many() {

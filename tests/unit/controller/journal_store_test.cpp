@@ -7,20 +7,13 @@
 
 #include "controller.h"
 #include "seed.h"
+#include "temp_dir.h"
 
 using namespace patchbay;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path dir;
-    TempDir() {
-        char tmpl[] = "/tmp/patchbay-journal-XXXXXX";
-        dir = mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(dir); }
-    std::string db() const { return (dir / "patchbay.db").string(); }
-};
+using test::TempDir;
 
 std::unique_ptr<Controller> open_controller(const TempDir& tmp, JournalLimits limits = {}) {
     auto store = Store::open(tmp.db());

@@ -1,30 +1,14 @@
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-
 #include "seed.h"
 #include "store.h"
+#include "temp_dir.h"
 
 using namespace patchbay;
 
-namespace {
-
-// A database file in a fresh directory, removed afterwards.
-struct TempDb {
-    std::filesystem::path dir;
-    TempDb() {
-        char tmpl[] = "/tmp/patchbay-store-XXXXXX";
-        dir = mkdtemp(tmpl);
-    }
-    ~TempDb() { std::filesystem::remove_all(dir); }
-    std::string path() const { return (dir / "patchbay.db").string(); }
-};
-
-}  // namespace
-
 TEST_CASE("every mutation bumps its zone's serial; a no-op does not") {
-    TempDb tmp;
-    auto store = Store::open(tmp.path());
+    test::TempDir tmp;
+    auto store = Store::open(tmp.db());
     REQUIRE(store);
     auto zone = store->add_zone("hostdomain.com");
     REQUIRE(zone);
@@ -58,8 +42,8 @@ TEST_CASE("every mutation bumps its zone's serial; a no-op does not") {
 }
 
 TEST_CASE("errors say what is missing or already there, and change nothing") {
-    TempDb tmp;
-    auto store = Store::open(tmp.path());
+    test::TempDir tmp;
+    auto store = Store::open(tmp.db());
     REQUIRE(store);
     REQUIRE(store->add_zone("hostdomain.com"));
     auto dup = store->add_zone("hostdomain.com");
@@ -80,16 +64,16 @@ TEST_CASE("errors say what is missing or already there, and change nothing") {
 }
 
 TEST_CASE("what was committed is there after reopening") {
-    TempDb tmp;
+    test::TempDir tmp;
     {
-        auto store = Store::open(tmp.path());
+        auto store = Store::open(tmp.db());
         REQUIRE(store);
         REQUIRE(store->add_zone("hostdomain.com"));
         for (const auto& t : test::seed_tuples()) REQUIRE(store->put_tuple(t));
         REQUIRE(store->put_agent({"h121", *Endpoint::parse("10.10.10.121:5300"), {"hostdomain.com"}, 42}));
         REQUIRE(store->add_token_hash("admin", "abc"));
     }
-    auto store = Store::open(tmp.path());
+    auto store = Store::open(tmp.db());
     REQUIRE(store);
     CHECK(store->zones()->at(0).serial == 6);
     CHECK(*store->tuples() == test::seed_tuples());
@@ -102,8 +86,8 @@ TEST_CASE("what was committed is there after reopening") {
 }
 
 TEST_CASE("removing a zone removes its tuples") {
-    TempDb tmp;
-    auto store = Store::open(tmp.path());
+    test::TempDir tmp;
+    auto store = Store::open(tmp.db());
     REQUIRE(store->add_zone("hostdomain.com"));
     for (const auto& t : test::seed_tuples()) REQUIRE(store->put_tuple(t));
     REQUIRE(store->remove_zone("hostdomain.com"));
@@ -119,8 +103,8 @@ TEST_CASE("an unwritable path is a clear error") {
 }
 
 TEST_CASE("replace_zone: one change for the whole content; the same content changes nothing") {
-    TempDb tmp;
-    auto store = Store::open(tmp.path());
+    test::TempDir tmp;
+    auto store = Store::open(tmp.db());
     REQUIRE(store);
     auto tuples = test::seed_tuples();
     Record mx{std::string("\x0bhostdomain\x03" "com\x00", 16), 15, 300, std::string("\x00\x0a\x04mail\x0bhostdomain\x03" "com\x00", 23)};
@@ -159,8 +143,8 @@ TEST_CASE("replace_zone: one change for the whole content; the same content chan
 }
 
 TEST_CASE("replace_zone: a tuple of another zone is refused and nothing changes") {
-    TempDb tmp;
-    auto store = Store::open(tmp.path());
+    test::TempDir tmp;
+    auto store = Store::open(tmp.db());
     REQUIRE(store);
     auto tuples = test::seed_tuples();
     tuples[0].domain = "other.com";

@@ -3,9 +3,8 @@
 // (store, serial, snapshot) and is answered with a signed response.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-
 #include "seed.h"
+#include "temp_dir.h"
 #include "update_handler.h"
 #include "update_packet.h"
 
@@ -24,15 +23,13 @@ std::shared_ptr<const TsigKey> key(const char* name, const char* b64 = secret) {
 }
 
 struct Fixture {
-    std::filesystem::path dir;
+    TempDir tmp;
     std::unique_ptr<Controller> controller;
     Keyring keys{key("ops"), key("other")};
     UpdateHandler handler;
 
     explicit Fixture(std::vector<AclEntry> acl) {
-        char tmpl[] = "/tmp/patchbay-update-XXXXXX";
-        dir = mkdtemp(tmpl);
-        auto store = Store::open((dir / "patchbay.db").string());
+        auto store = Store::open(tmp.db());
         REQUIRE(store);
         controller = std::make_unique<Controller>(std::move(*store), DnsSettings{60, {}});
         REQUIRE(controller->add_zone("hostdomain.com"));
@@ -40,7 +37,6 @@ struct Fixture {
         for (const auto& t : seed_tuples()) REQUIRE(controller->put_tuple(t));
         handler = make_update_handler(*controller, keys, std::move(acl));
     }
-    ~Fixture() { std::filesystem::remove_all(dir); }
 
     // Sends `wire` from 127.0.0.1 over UDP; the response, parsed.
     std::pair<uint16_t, bool> send(std::vector<uint8_t> wire) {
