@@ -38,70 +38,110 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One received datagram: who sent it, to which local address, and its size.
-struct Datagram {
-    SocketAddress peer;
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
-    size_t control_len = 0;
-    size_t size = 0;
-};
-
-std::optional<Datagram> receive_datagram(int fd, std::vector<uint8_t>& buffer) {
-    Datagram d;
-    iovec iov{buffer.data(), buffer.size()};
-    msghdr msg{};
-    msg.msg_name = &d.peer.storage;
-    msg.msg_namelen = d.peer.len;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = d.control.data();
-    msg.msg_controllen = d.control.size();
-    ssize_t n = ::recvmsg(fd, &msg, 0);
-    if (n < 0) return std::nullopt;
-    if (msg.msg_flags & MSG_TRUNC) return Datagram{};  // size 0: answer() drops it
-    d.peer.len = msg.msg_namelen;
-    d.control_len = msg.msg_controllen;
-    d.size = static_cast<size_t>(n);
-    return d;
-}
-
-// Replies from the address the query went to (the packet info we got, turned around).
-void send_datagram(int fd, const Datagram& to, const std::vector<uint8_t>& data) {
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
-    size_t control_len = 0;
+// The control data of a reply: the packet info of the query turned around, so the reply
+// leaves from the address the query was sent to. Returns its length (0: none).
+size_t reply_control(const char* query_control, size_t query_len, char* out) {
     msghdr in{};
-    in.msg_control = const_cast<char*>(to.control.data());
-    in.msg_controllen = to.control_len;
+    in.msg_control = const_cast<char*>(query_control);
+    in.msg_controllen = query_len;
     for (cmsghdr* c = CMSG_FIRSTHDR(&in); c != nullptr; c = CMSG_NXTHDR(&in, c)) {
-        auto* out = reinterpret_cast<cmsghdr*>(control.data());
+        auto* reply = reinterpret_cast<cmsghdr*>(out);
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
             in_pktinfo info;
             std::memcpy(&info, CMSG_DATA(c), sizeof info);
             info.ipi_spec_dst = info.ipi_addr;
             info.ipi_ifindex = 0;  // let routing pick the interface
-            *out = {CMSG_LEN(sizeof info), IPPROTO_IP, IP_PKTINFO};
-            std::memcpy(CMSG_DATA(out), &info, sizeof info);
-            control_len = CMSG_SPACE(sizeof info);
-        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-            *out = {CMSG_LEN(sizeof(in6_pktinfo)), IPPROTO_IPV6, IPV6_PKTINFO};
-            std::memcpy(CMSG_DATA(out), CMSG_DATA(c), sizeof(in6_pktinfo));
-            control_len = CMSG_SPACE(sizeof(in6_pktinfo));
+            *reply = {CMSG_LEN(sizeof info), IPPROTO_IP, IP_PKTINFO};
+            std::memcpy(CMSG_DATA(reply), &info, sizeof info);
+            return CMSG_SPACE(sizeof info);
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            *reply = {CMSG_LEN(sizeof(in6_pktinfo)), IPPROTO_IPV6, IPV6_PKTINFO};
+            std::memcpy(CMSG_DATA(reply), CMSG_DATA(c), sizeof(in6_pktinfo));
+            return CMSG_SPACE(sizeof(in6_pktinfo));
         }
     }
-    iovec iov{const_cast<uint8_t*>(data.data()), data.size()};
-    msghdr msg{};
-    msg.msg_name = const_cast<sockaddr_storage*>(&to.peer.storage);
-    msg.msg_namelen = to.peer.len;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control_len ? control.data() : nullptr;
-    msg.msg_controllen = control_len;
-    ::sendmsg(fd, &msg, 0);  // UDP is best effort: a full buffer drops the reply
+    return 0;
 }
+
+// Datagrams in and out in batches (recvmmsg/sendmmsg): under load one system call moves
+// many queries, as Knot's UDP workers do. Owned by one worker.
+class UdpBatch {
+public:
+    static constexpr unsigned size = 16;
+
+    UdpBatch() {
+        for (auto& q : queries_) q.resize(65535);
+    }
+
+    // Receives up to `size` datagrams waiting on `fd`; how many (0: none, or an error).
+    unsigned receive(int fd) {
+        for (unsigned i = 0; i < size; ++i) {
+            in_iov_[i] = {queries_[i].data(), queries_[i].size()};
+            msghdr& m = in_[i].msg_hdr;
+            m = {};
+            m.msg_name = &peers_[i].storage;
+            m.msg_namelen = sizeof peers_[i].storage;
+            m.msg_iov = &in_iov_[i];
+            m.msg_iovlen = 1;
+            m.msg_control = in_control_[i].data();
+            m.msg_controllen = in_control_[i].size();
+        }
+        int n = ::recvmmsg(fd, in_.data(), size, 0, nullptr);
+        return n > 0 ? static_cast<unsigned>(n) : 0;
+    }
+
+    // Query i of the last receive; empty when it was cut short (answer() drops it).
+    const uint8_t* query(unsigned i) const { return queries_[i].data(); }
+    size_t query_size(unsigned i) const {
+        return (in_[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : in_[i].msg_len;
+    }
+    const sockaddr_storage& peer(unsigned i) const { return peers_[i].storage; }
+    // Where query i's response goes to be written.
+    std::vector<uint8_t>& response(unsigned i) { return responses_[i]; }
+
+    // Queues the response to query i (written into response(i)).
+    void reply(unsigned i) {
+        out_iov_[pending_] = {responses_[i].data(), responses_[i].size()};
+        msghdr& m = out_[pending_].msg_hdr;
+        m = {};
+        m.msg_name = &peers_[i].storage;
+        m.msg_namelen = in_[i].msg_hdr.msg_namelen;
+        m.msg_iov = &out_iov_[pending_];
+        m.msg_iovlen = 1;
+        size_t len = reply_control(in_control_[i].data(), in_[i].msg_hdr.msg_controllen, out_control_[pending_].data());
+        m.msg_control = len ? out_control_[pending_].data() : nullptr;
+        m.msg_controllen = len;
+        ++pending_;
+    }
+
+    // Sends the queued responses. UDP is best effort: what the socket buffer refuses is
+    // dropped, as one sendmsg would drop it.
+    void send(int fd) {
+        unsigned sent = 0;
+        while (sent < pending_) {
+            int n = ::sendmmsg(fd, out_.data() + sent, pending_ - sent, 0);
+            if (n <= 0) break;
+            sent += static_cast<unsigned>(n);
+        }
+        pending_ = 0;
+    }
+
+private:
+    using Control = std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))>;
+    std::array<std::vector<uint8_t>, size> queries_;
+    std::array<std::vector<uint8_t>, size> responses_;
+    std::array<SocketAddress, size> peers_;
+    std::array<iovec, size> in_iov_{}, out_iov_{};
+    std::array<mmsghdr, size> in_{}, out_{};
+    alignas(cmsghdr) std::array<Control, size> in_control_{};
+    alignas(cmsghdr) std::array<Control, size> out_control_{};
+    unsigned pending_ = 0;
+};
 
 constexpr size_t max_connections = 256;
 constexpr auto idle_timeout = std::chrono::seconds(10);  // RFC 7766 §6.2.3: "seconds"
-constexpr int datagrams_per_wakeup = 64;                 // fairness between sockets
+constexpr unsigned datagrams_per_wakeup = 128;           // fairness between sockets
 constexpr size_t max_pending_output = 256 * 1024;        // stop reading a slow reader
 constexpr size_t stream_high_water = 128 * 1024;         // transfer messages made ahead
 
@@ -122,6 +162,7 @@ struct Connection {
 struct DnsServer::Shared {
     std::shared_ptr<const ZoneSet> empty = build_zone_set({}, {}, {});
     std::atomic<std::shared_ptr<const ZoneSet>> zones;
+    std::atomic<uint64_t> version{0};  // moved by every publish, after `zones`
     std::atomic<std::shared_ptr<const Journal>> journal;
     DnsPolicy policy;  // fixed before the workers start
     std::atomic<bool> stopping{false};
@@ -200,17 +241,32 @@ private:
     }
 
     void serve_udp(int fd) {
-        for (int i = 0; i < datagrams_per_wakeup; ++i) {
-            auto datagram = receive_datagram(fd, query_);
-            if (!datagram) return;  // nothing more, or an error not worth stopping for
-            // Per query, so a query that arrives after publish() returned sees the new zones.
-            auto zones = shared_.zones.load();
-            DnsRequest request{query_.data(), datagram->size, Transport::udp, {}};
-            if (auto peer = to_endpoint(datagram->peer.storage)) request.source = *peer;
-            std::unique_ptr<TransferStream> more;  // never set over UDP
-            if (!respond(shared_.policy, *zones, journal_, request, response_, more)) continue;
-            send_datagram(fd, *datagram, response_);
+        for (unsigned round = 0; round < datagrams_per_wakeup / UdpBatch::size; ++round) {
+            unsigned n = udp_batch_.receive(fd);
+            if (n == 0) return;  // nothing more, or an error not worth stopping for
+            for (unsigned i = 0; i < n; ++i) {
+                // Per query, so a query that arrives after publish() returned sees the new zones.
+                const ZoneSet& zones = current_zones();
+                DnsRequest request{udp_batch_.query(i), udp_batch_.query_size(i), Transport::udp, {}};
+                if (auto peer = to_endpoint(udp_batch_.peer(i))) request.source = *peer;
+                std::unique_ptr<TransferStream> more;  // never set over UDP
+                if (respond(shared_.policy, zones, journal_, request, udp_batch_.response(i), more)) udp_batch_.reply(i);
+            }
+            udp_batch_.send(fd);
+            // Not back to poll() after a short batch: under load more queries have come
+            // in meanwhile, and a read that finds none costs less than sleeping and waking.
         }
+    }
+
+    // The zones to answer from: reloaded only when publish() has moved the version, so
+    // workers do not all write the shared snapshot's reference count on every query.
+    const ZoneSet& current_zones() {
+        uint64_t version = shared_.version.load(std::memory_order_acquire);
+        if (version != zones_version_ || !zones_) {
+            zones_ = shared_.zones.load();
+            zones_version_ = version;
+        }
+        return *zones_;
     }
 
     void accept_connections(int listener) {
@@ -262,10 +318,9 @@ private:
         while (!c.stream && c.in.size() - used >= 2) {
             size_t len = (size_t{c.in[used]} << 8) | c.in[used + 1];
             if (c.in.size() - used - 2 < len) break;
-            auto zones = shared_.zones.load();
             DnsRequest request{c.in.data() + used + 2, len, Transport::tcp, c.peer};
             // A query we cannot even answer with FORMERR ends the connection (RFC 7766 §6.2.3).
-            if (!respond(shared_.policy, *zones, journal_, request, response_, c.stream)) {
+            if (!respond(shared_.policy, current_zones(), journal_, request, response_, c.stream)) {
                 c.closed = true;
                 return;
             }
@@ -328,6 +383,9 @@ private:
     std::vector<pollfd> fds_;
     std::vector<uint8_t> query_ = std::vector<uint8_t>(65535);
     std::vector<uint8_t> response_;
+    UdpBatch udp_batch_;
+    std::shared_ptr<const ZoneSet> zones_;  // the snapshot of version zones_version_
+    uint64_t zones_version_ = 0;
     JournalSource journal_;
 };
 
@@ -388,6 +446,7 @@ DnsServer::~DnsServer() {
 
 void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) {
     shared_->zones.store(zones ? std::move(zones) : shared_->empty);
+    shared_->version.fetch_add(1, std::memory_order_release);
 }
 
 void DnsServer::publish_journal(std::shared_ptr<const Journal> journal) { shared_->journal.store(std::move(journal)); }

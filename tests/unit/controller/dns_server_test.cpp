@@ -240,6 +240,32 @@ TEST_CASE("dns_server: several workers share the UDP port and see every publish"
     CHECK(threads() == before);
 }
 
+TEST_CASE("dns_server: a burst of datagrams, more than one batch, is answered whole, once each") {
+    auto server = DnsServer::start({*Endpoint::parse("127.0.0.1:0")}, seed_zones(5), 1);
+    REQUIRE(server);
+    uint16_t port = (*server)->bound()[0].port;
+    TestSocket s(SOCK_DGRAM);
+    auto to = loopback(port);
+    constexpr uint16_t burst = 100;  // several recvmmsg batches, sent before any is read
+    for (uint16_t id = 1; id <= burst; ++id) {
+        auto q = query("hostdomain.com.", KNOT_RRTYPE_SOA, id);
+        REQUIRE(::sendto(s.fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
+                static_cast<ssize_t>(q.size()));
+    }
+    std::vector<int> seen(burst + 1, 0);
+    for (uint16_t i = 0; i < burst; ++i) {
+        auto reply = receive(s.fd, 2s);
+        REQUIRE(reply);
+        auto pkt = parse(*reply);
+        uint16_t id = knot_wire_get_id(pkt->wire);
+        REQUIRE((id >= 1 && id <= burst));
+        ++seen[id];
+        CHECK(answer_serial(pkt.get()) == 5);
+    }
+    CHECK(std::count(seen.begin() + 1, seen.end(), 1) == burst);
+    CHECK_FALSE(receive(s.fd, 200ms));  // nothing answered twice
+}
+
 TEST_CASE("notify: retransmitted until answered, then silent") {
     TestSocket secondary(SOCK_DGRAM);
     auto any = loopback(0);
