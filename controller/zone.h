@@ -28,6 +28,11 @@ extern "C" {
 namespace patchbay {
 
 struct ZoneInput {
+    ZoneInput() = default;
+    // Not an aggregate, so {name, serial} leaves the records empty without a warning.
+    ZoneInput(std::string zone, uint32_t zone_serial, std::vector<Record> zone_records = {})
+        : name(std::move(zone)), serial(zone_serial), records(std::move(zone_records)) {}
+
     std::string name;  // normalized, no trailing dot
     uint32_t serial = 1;
     std::vector<Record> records;  // served as they are, next to what the tuples make
