@@ -202,23 +202,29 @@ std::string rrset_text(const knot_rrset_t& rrset) {
     return out;
 }
 
+std::vector<std::string> rrset_lines(const knot_rrset_t& rrset) {
+    std::vector<std::string> lines;
+    std::string line;
+    for (char c : rrset_text(rrset)) {
+        if (c == '\n') {
+            if (!line.empty()) lines.push_back(line);
+            line.clear();
+        } else if (c == ' ' || c == '\t') {
+            if (!line.empty() && line.back() != ' ') line += ' ';
+        } else {
+            line += c;
+        }
+    }
+    if (!line.empty()) lines.push_back(line);
+    return lines;
+}
+
 std::vector<std::string> Zone::dump() const {
     std::vector<std::string> lines;
     for (const auto& [owner, node] : nodes_) {
         for (const auto& rrset : node.rrsets) {
-            // One line per record; runs of blanks become one space for easy comparison.
-            std::string line;
-            for (char c : rrset_text(*rrset)) {
-                if (c == '\n') {
-                    if (!line.empty()) lines.push_back(line);
-                    line.clear();
-                } else if (c == ' ' || c == '\t') {
-                    if (!line.empty() && line.back() != ' ') line += ' ';
-                } else {
-                    line += c;
-                }
-            }
-            if (!line.empty()) lines.push_back(line);
+            auto more = rrset_lines(*rrset);
+            lines.insert(lines.end(), more.begin(), more.end());
         }
     }
     std::sort(lines.begin(), lines.end());

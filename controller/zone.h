@@ -57,6 +57,9 @@ RRsetPtr make_soa(std::string_view zone, uint32_t serial, uint32_t ttl);
 // The RRset in presentation format, one line per record, as libknot prints it (what
 // kdig and knotc show): absolute names, class shown.
 std::string rrset_text(const knot_rrset_t& rrset);
+// The same, one string per record with runs of blanks squeezed to one space: for
+// comparing and logging.
+std::vector<std::string> rrset_lines(const knot_rrset_t& rrset);
 
 // The name a tuple without an explicit target gets: ip4-10-10-10-121.<zone> or
 // ip6-2001-db8--1.<zone> (canonical text, ':' and '.' turned into '-').

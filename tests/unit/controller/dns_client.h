@@ -36,27 +36,12 @@ using PacketPtr = std::unique_ptr<knot_pkt_t, PacketFree>;
 
 inline std::vector<std::string> section_lines(const knot_pkt_t* pkt, knot_section_t section) {
     std::vector<std::string> lines;
-    knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
-    style.show_class = true;
     const knot_pktsection_t* s = knot_pkt_section(pkt, section);
     for (uint16_t i = 0; i < s->count; ++i) {
         const knot_rrset_t* rr = knot_pkt_rr(s, i);
         if (rr->type == KNOT_RRTYPE_OPT) continue;
-        size_t size = 1024;
-        char* text = static_cast<char*>(std::malloc(size));
-        int len = knot_rrset_txt_dump(rr, &text, &size, &style);
-        std::string all(text, len > 0 ? static_cast<size_t>(len) : 0), line;
-        std::free(text);
-        for (char c : all) {
-            if (c == '\n') {
-                lines.push_back(line);
-                line.clear();
-            } else if (c == ' ' || c == '\t') {
-                if (!line.empty() && line.back() != ' ') line += ' ';
-            } else {
-                line += c;
-            }
-        }
+        auto more = rrset_lines(*rr);
+        lines.insert(lines.end(), more.begin(), more.end());
     }
     return lines;
 }
