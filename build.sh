@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcur
             libcpp-httplib-dev libssl-dev libtomlplusplus-dev catch2 libknot-dev libsqlite3-dev
             nlohmann-json3-dev)
 # systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
-test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd python3 curl
+test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd bind9 python3 curl
            procps psmisc util-linux
            clang libclang-rt-14-dev)  # clang + libFuzzer: tests/fuzz/run.sh
 
@@ -25,11 +25,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "run as root to install packages" >&2; exit 1; }
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The knot and nsd packages enable services we never want running on a test machine
-  # (tests/interop starts its own, on loopback ports).
-  for svc in knot nsd; do
-    if printf '%s\n' "${missing[@]}" | grep -qx "$svc"; then
-      systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  # The knot, nsd and bind9 packages enable services we never want running on a test
+  # machine (tests/interop starts its own, on loopback ports).
+  for pkg_svc in knot:knot nsd:nsd bind9:named; do
+    if printf '%s\n' "${missing[@]}" | grep -qx "${pkg_svc%%:*}"; then
+      systemctl disable --now "${pkg_svc#*:}" >/dev/null 2>&1 || true
     fi
   done
 fi

@@ -1,13 +1,13 @@
 #!/bin/bash
-# Knot and NSD as secondaries of the controller on loopback (DESIGN.md §5 "interop"):
-#   1. both bootstrap with AXFR — Knot signed with a TSIG key, NSD unsigned from an
-#      address of its own — and then answer exactly as the controller does;
-#   2. a tuple added through the API: the controller's NOTIFY (TSIG-signed to Knot) makes
-#      both fetch the change at once, Knot by IXFR from the controller's journal;
+# Knot, NSD and BIND as secondaries of the controller on loopback (DESIGN.md §5 "interop"):
+#   1. all bootstrap with AXFR — Knot and BIND signed with a TSIG key, NSD unsigned, each
+#      from an address of its own — and then answer exactly as the controller does;
+#   2. a tuple added through the API: the controller's NOTIFY (TSIG-signed to Knot and
+#      BIND) makes all fetch the change at once, Knot and BIND by IXFR from the journal;
 #   3. a tuple removed: the same again, the answers equal again;
 #   4. the ACL holds: an unsigned transfer from Knot's address is refused.
 # The secondaries' refresh timers are an hour, so only our NOTIFY can make them fetch.
-# Needs knotd, knotc (package knot), nsd, dig, python3. Env PATCHBAY_BUILD = build dir.
+# Needs knotd, knotc (package knot), nsd, named (bind9), dig, python3. Env PATCHBAY_BUILD.
 set -euo pipefail
 source "$(dirname "$0")/../lib/assert.sh"
 source "$(dirname "$0")/../lib/seed.sh"
@@ -15,7 +15,7 @@ source "$(dirname "$0")/../lib/seed.sh"
 BUILD=${PATCHBAY_BUILD:?set PATCHBAY_BUILD to the build directory}
 CTL=$BUILD/controller/patchbay-controller
 PB=$BUILD/cli/patchbay
-for tool in knotd knotc nsd nsd-checkconf dig python3; do
+for tool in knotd knotc nsd nsd-checkconf named named-checkconf dig python3; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 
@@ -31,12 +31,13 @@ trap cleanup EXIT
 logs() { for f in "$work"/*.log; do echo "--- $f"; tail -25 "$f"; done >&2; }
 fail() { logs; die "$*"; }
 
-ctl_port=$(free_port); api_port=$(free_port); knot_port=$(free_port); nsd_port=$(free_port)
+ctl_port=$(free_port); api_port=$(free_port); knot_port=$(free_port); nsd_port=$(free_port); bind_port=$(free_port)
 # Each server on an address of its own (all of 127.0.0.0/8 is local), so the controller's
 # ACL can tell Knot (127.0.0.3, must sign) from NSD (127.0.0.2, unsigned).
-KNOT=127.0.0.3; NSD=127.0.0.2
+# BIND listens only on addresses its interfaces carry: 127.0.0.1, on a port of its own.
+KNOT=127.0.0.3; NSD=127.0.0.2; BIND=127.0.0.1
 secret=$(head -c 32 /dev/urandom | base64)
-mkdir -p "$work/knot" "$work/nsd" "$work/state"
+mkdir -p "$work/knot" "$work/nsd" "$work/bind" "$work/state"
 
 cat >"$work/controller.toml" <<TOML
 [controller]
@@ -54,6 +55,9 @@ address = "$KNOT:$knot_port"
 key = "xfr"
 [[secondary]]
 address = "$NSD:$nsd_port"
+[[secondary]]
+address = "$BIND:$bind_port"
+key = "xfr"
 TOML
 "$CTL" --config "$work/controller.toml" 2>>"$work/controller.log" &
 pids+=($!)
@@ -123,10 +127,39 @@ nsd-checkconf "$work/nsd.conf" || fail "bad nsd.conf"
 nsd -d -c "$work/nsd.conf" >>"$work/nsd.log" 2>&1 &
 pids+=($!)
 
+# BIND 9 in the foreground (-g: logs to stderr), as root without privileges to drop.
+cat >"$work/named.conf" <<CONF
+options {
+    directory "$work/bind";
+    pid-file "$work/bind/named.pid";
+    session-keyfile "$work/bind/session.key";
+    listen-on port $bind_port { $BIND; };
+    listen-on-v6 { none; };
+    recursion no;
+    dnssec-validation no;
+    minimal-responses yes;
+    notify no;
+};
+controls { };
+key "xfr" { algorithm hmac-sha256; secret "$secret"; };
+zone "hostdomain.com" {
+    type secondary;
+    primaries port $ctl_port { 127.0.0.1 key "xfr"; };
+    file "$work/bind/hostdomain.com.db";
+    allow-notify { 127.0.0.1; };
+};
+CONF
+named-checkconf "$work/named.conf" || fail "bad named.conf"
+named -g -c "$work/named.conf" >>"$work/named.log" 2>&1 &
+pids+=($!)
+
 serial_at() { dig @"$1" -p "$2" +time=1 +tries=1 +short hostdomain.com SOA 2>/dev/null | awk '{print $3}'; }
 ctl_serial() { serial_at 127.0.0.1 "$ctl_port"; }
-# both_at SERIAL: Knot and NSD both serve it.
-both_at() { [ "$(serial_at $KNOT "$knot_port")" = "$1" ] && [ "$(serial_at $NSD "$nsd_port")" = "$1" ]; }
+# all_at SERIAL: Knot, NSD and BIND all serve it.
+all_at() {
+  [ "$(serial_at $KNOT "$knot_port")" = "$1" ] && [ "$(serial_at $NSD "$nsd_port")" = "$1" ] &&
+    [ "$(serial_at $BIND "$bind_port")" = "$1" ]
+}
 
 # The same questions to all three; each answer as "QUESTION STATUS | sorted records".
 QUESTIONS=(
@@ -148,28 +181,30 @@ answers() {
 same_answers() {  # WHAT
   answers 127.0.0.1 "$ctl_port" >"$work/ans.controller"
   local s
-  for s in knot:$KNOT:$knot_port nsd:$NSD:$nsd_port; do
+  for s in knot:$KNOT:$knot_port nsd:$NSD:$nsd_port bind:$BIND:$bind_port; do
     IFS=: read -r name addr port <<<"$s"
     answers "$addr" "$port" >"$work/ans.$name"
     diff -u "$work/ans.controller" "$work/ans.$name" >&2 || fail "$name answers differently $1"
   done
-  ok "Knot and NSD answer ${#QUESTIONS[@]} questions exactly as the controller $1"
+  ok "Knot, NSD and BIND answer ${#QUESTIONS[@]} questions exactly as the controller $1"
 }
 
 echo "== 1. bootstrap by AXFR"
 serial=$(ctl_serial)
-wait_until 30 both_at "$serial" || fail "the secondaries did not reach serial $serial"
-ok "Knot and NSD serve serial $serial"
+wait_until 30 all_at "$serial" || fail "the secondaries did not reach serial $serial"
+ok "Knot, NSD and BIND serve serial $serial"
 grep -q "AXFR, incoming.*finished" "$work/knotd.log" || fail "no finished AXFR in Knot's log"
 # Signed: part 4 shows the controller refuses unsigned transfers from Knot's address.
 ok "Knot bootstrapped by AXFR, TSIG-signed"
+grep -q "transferred serial $serial: TSIG 'xfr'" "$work/named.log" || fail "BIND did not transfer serial $serial with TSIG"
+ok "BIND bootstrapped by a TSIG-signed transfer"
 same_answers "after the first transfer"
 
 echo "== 2. a tuple added: NOTIFY, then IXFR"
 pb tuple add hostdomain.com http tcp 10.10.10.125 80 --priority 3 --weight 10 >/dev/null
 serial=$(ctl_serial)
-wait_until 15 both_at "$serial" || fail "the secondaries did not follow to serial $serial after NOTIFY"
-ok "both follow to serial $serial within seconds (NOTIFY; their refresh timer is an hour)"
+wait_until 15 all_at "$serial" || fail "the secondaries did not follow to serial $serial after NOTIFY"
+ok "all three follow to serial $serial within seconds (NOTIFY; their refresh timer is an hour)"
 grep -q "notify, incoming.*serial $serial" "$work/knotd.log" && grep -q "IXFR, incoming.*finished" "$work/knotd.log" \
   || fail "Knot did not take the change by IXFR after our NOTIFY"
 grep -q "fallback to AXFR" "$work/knotd.log" && fail "Knot fell back to AXFR"
@@ -183,12 +218,20 @@ first=$(nsd_bytes "$((serial - 1))"); second=$(nsd_bytes "$serial")
 [ -n "$first" ] && [ -n "$second" ] && [ "$second" -lt "$first" ] \
   || fail "NSD's update to $serial ($second bytes) is not smaller than the whole zone ($first bytes): no IXFR"
 ok "NSD took the change incrementally too ($second bytes, the whole zone was $first)"
+# BIND names neither; the records of each transfer tell (an IXFR of one addition is its
+# SOAs and the added records, the AXFR the whole zone).
+bind_records() { sed -n "s/.*Transfer completed: .* messages, \([0-9]*\) records, .*(serial $1)/\1/p" "$work/named.log" | tail -1; }
+first=$(bind_records "$((serial - 1))"); second=$(bind_records "$serial")
+[ -n "$first" ] && [ -n "$second" ] && [ "$second" -lt "$first" ] \
+  || fail "BIND's transfer of $serial ($second records) is not smaller than the whole zone ($first records): no IXFR"
+grep -q "received notify for zone 'hostdomain.com': TSIG 'xfr'" "$work/named.log" || fail "BIND saw no signed NOTIFY"
+ok "BIND took the change incrementally after our signed NOTIFY ($second records, the whole zone was $first)"
 same_answers "after an addition"
 
 echo "== 3. a tuple removed"
 pb tuple rm hostdomain.com http tcp 10.10.10.121 80 >/dev/null
 serial=$(ctl_serial)
-wait_until 15 both_at "$serial" || fail "the secondaries did not follow to serial $serial"
+wait_until 15 all_at "$serial" || fail "the secondaries did not follow to serial $serial"
 expect_eq "Knot took both changes by IXFR" 2 "$(grep -c "IXFR, incoming.*finished" "$work/knotd.log")"
 same_answers "after a removal"
 
