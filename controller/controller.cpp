@@ -6,8 +6,8 @@
 #include "token.h"
 #include "update.h"
 #include "zone_content.h"
-#include "zonefile.h"
 #include "zone_diff.h"
+#include "zonefile.h"
 
 namespace patchbay {
 
