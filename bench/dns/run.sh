@@ -62,7 +62,7 @@ trap 'exit 130' INT TERM
 free_port() {  # an unused loopback port (UDP and TCP), not one handed out already
   local p
   for _ in $(seq 100); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 10000 + RANDOM % 22000 ))  # below the kernel's ephemeral ports (32768-)
     [[ " ${used_ports:-} " == *" $p "* ]] && continue
     ss -Htuan "( sport = :$p )" | grep -q . && continue
     used_ports="${used_ports:-} $p"; echo "$p"; return 0

@@ -41,10 +41,14 @@ wait_until() {
 
 # free_port — an unused loopback TCP+UDP port.
 free_port() {
-  local p
+  # Below the kernel's ephemeral range, so no outgoing connection of another test can take
+  # the port between this check and the bind; and free in every state, not only LISTEN.
+  local p low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 12000 ] || low=32768
   for _ in $(seq 50); do
-    p=$(( 20000 + RANDOM % 30000 ))
-    ss -Htuln "( sport = :$p )" | grep -q . || { echo "$p"; return 0; }
+    p=$(( 10000 + RANDOM % (low - 10000) ))
+    ss -Htuan "( sport = :$p )" | grep -q . || { echo "$p"; return 0; }
   done
   die "no free port found"
 }
