@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "answer.h"
+#include "dns_client.h"
 #include "seed.h"
 
 using namespace patchbay;
@@ -43,18 +44,6 @@ std::vector<uint8_t> wire_of(const Query& q) {
     return std::vector<uint8_t>(pkt->wire, pkt->wire + pkt->size);
 }
 
-std::vector<std::string> lines_of(const knot_pkt_t* pkt, knot_section_t section) {
-    std::vector<std::string> lines;
-    const knot_pktsection_t* s = knot_pkt_section(pkt, section);
-    for (uint16_t i = 0; i < s->count; ++i) {
-        const knot_rrset_t* rr = knot_pkt_rr(s, i);
-        if (rr->type == KNOT_RRTYPE_OPT) continue;
-        auto more = rrset_lines(*rr);
-        lines.insert(lines.end(), more.begin(), more.end());
-    }
-    return lines;
-}
-
 struct Reply {
     uint16_t id = 0;
     uint16_t rcode = 0;  // with the EDNS extended bits
@@ -87,9 +76,9 @@ Reply read_reply(std::vector<uint8_t> wire) {
     r.edns = knot_pkt_has_edns(pkt.get());
     if (r.edns) r.edns_size = knot_edns_get_payload(pkt->opt_rr);
     r.size = wire.size();
-    r.answer = lines_of(pkt.get(), KNOT_ANSWER);
-    r.authority = lines_of(pkt.get(), KNOT_AUTHORITY);
-    r.additional = lines_of(pkt.get(), KNOT_ADDITIONAL);
+    r.answer = test::section_lines(pkt.get(), KNOT_ANSWER);
+    r.authority = test::section_lines(pkt.get(), KNOT_AUTHORITY);
+    r.additional = test::section_lines(pkt.get(), KNOT_ADDITIONAL);
     return r;
 }
 
