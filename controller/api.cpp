@@ -157,7 +157,8 @@ void routes(httplib::Server& s, Controller& c) {
 
 }  // namespace
 
-Result<std::unique_ptr<Api>> Api::start(Controller& controller, const Endpoint& listen) {
+Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& listen) {
+    Controller& controller = services.controller;
     std::unique_ptr<Api> api(new Api());
     api->server_ = std::make_unique<httplib::Server>();
     auto& s = *api->server_;

@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
     auto notifier = Notifier::start();
     if (!notifier) return die(notifier.error());
     controller.attach(dns->get(), notifier->get());
-    auto api = Api::start(controller, cfg->api_listen);
+    auto api = Api::start(ApiServices{controller}, cfg->api_listen);
     if (!api) return die(api.error());
 
     for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";

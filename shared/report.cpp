@@ -59,7 +59,7 @@ Result<double> number(const json& j, const std::string& path, const char* field,
 }
 
 Result<ProbeResult> probe_from(const json& j, const std::string& path) {
-    if (auto r = only_fields(j, path, {"kind", "ok", "latency_ms", "error"}); !r) return r.failure();
+    if (auto r = only_fields(j, path, {"kind", "ok", "latency_ms", "error", "streak"}); !r) return r.failure();
     ProbeResult p;
     auto kind = text(j, path, "kind", true, 16);
     if (!kind) return kind.failure();
@@ -73,6 +73,12 @@ Result<ProbeResult> probe_from(const json& j, const std::string& path) {
     auto error = text(j, path, "error", false, 1024);
     if (!error) return error.failure();
     p.error = *error;
+    if (auto it = j.find("streak"); it != j.end() && !it->is_null()) {
+        auto streak = whole(j, path, "streak", 0xffffffffu, true);
+        if (!streak) return streak.failure();
+        if (*streak == 0) return at(path + ".streak", "must be 1 or more");
+        p.streak = static_cast<uint32_t>(*streak);
+    }
     return p;
 }
 
@@ -121,7 +127,10 @@ json to_json(const InstanceReport& i) {
            {"address", i.key.address.str()}, {"port", i.key.port},    {"unit", i.unit},
            {"active_state", i.active_state}};
     if (i.probe) {
-        json p{{"kind", i.probe->kind}, {"ok", i.probe->ok}, {"latency_ms", i.probe->latency_ms}};
+        json p{{"kind", i.probe->kind},
+               {"ok", i.probe->ok},
+               {"latency_ms", i.probe->latency_ms},
+               {"streak", i.probe->streak}};
         if (!i.probe->error.empty()) p["error"] = i.probe->error;
         j["probe"] = p;
     }

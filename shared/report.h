@@ -23,6 +23,10 @@ struct ProbeResult {
     bool ok = false;
     double latency_ms = 0;   // time to the answer (or to the failure)
     std::string error;       // why it failed; empty when ok
+    // Runs in a row with this same `ok`, this one included (≥ 1): the agent counts, so
+    // the controller's thresholds (down after N failures, up after M successes) hold
+    // however many heartbeats repeat one result.
+    uint32_t streak = 1;
 
     bool operator==(const ProbeResult&) const = default;
 };

@@ -22,7 +22,7 @@ Report sample() {
     i.key = t->key;
     i.unit = "patchbay-http@10.10.10.121:80.service";
     i.active_state = "active";
-    i.probe = ProbeResult{"http", false, 12.5, "HTTP 503, expected 200"};
+    i.probe = ProbeResult{"http", false, 12.5, "HTTP 503, expected 200", 3};
     i.memory_bytes = 1u << 20;
     i.cpu_nsec = 123456789;
     r.instances.push_back(i);
@@ -63,6 +63,7 @@ TEST_CASE("a bad report is refused with the path of the bad field") {
         {"/reports/0/instances/1/port", 70000, "reports[0].instances[1].port: must be a whole number 0..65535"},
         {"/reports/0/instances/0/address", "10.0.0.300", "reports[0].instances[0]: address: not an IP address"},
         {"/reports/0/instances/0/probe/ok", "yes", "reports[0].instances[0].probe.ok: must be true or false"},
+        {"/reports/0/instances/0/probe/streak", 0, "reports[0].instances[0].probe.streak: must be 1 or more"},
         {"/reports/0/host/cpu", 1.5, "reports[0].host.cpu: must be a number 0..1"},
         {"/reports/0/serials/hostdomain.com", -1, "reports[0].serials.hostdomain.com: must be a whole number"},
         {"/reports/0/colour", "red", "reports[0].colour: unknown field"},
