@@ -19,7 +19,8 @@
 #        pb tuple add …; host_exec h121 systemctl …; ctl_exec curl …
 # Env:   PATCHBAY_BUILD, PATCHBAY_SOURCE (default: ./build of this checkout)
 #        PBT_POLL_SECONDS (agent poll_seconds, default 30), PBT_IDLE_POLL_SECONDS (agent
-#        idle_poll_seconds; unset: the agent's own default), PBT_HOSTS (default the five)
+#        idle_poll_seconds; unset: the agent's own default), PBT_HOSTS (default the five),
+#        PBT_PROBES (set: health probes in the agents' catalog)
 # State: /var/lib/patchbay-test (never /tmp: the containers' /tmp is their own tmpfs).
 # Needs: root, systemd-container, iproute2, curl (./build.sh --tests installs them).
 
@@ -31,6 +32,7 @@ PBT_SDCT=$PBT_SOURCE/tests/lib/sdct.sh
 read -ra PBT_HOSTS <<<"${PBT_HOSTS:-h121 h122 h123 h124 h125}"
 PBT_POLL_SECONDS=${PBT_POLL_SECONDS:-30}
 PBT_IDLE_POLL_SECONDS=${PBT_IDLE_POLL_SECONDS:-}
+PBT_PROBES=${PBT_PROBES:-}               # set: the agents probe http (GET) and smtp (connect)
 PBT_DOMAIN=${PBT_DOMAIN:-hostdomain.com}
 PBT_CTL_ADDR=10.10.10.1
 PBT_BOOT_TIMEOUT=${PBT_BOOT_TIMEOUT:-60}
@@ -158,6 +160,16 @@ unit = "patchbay-http@.service"
 [services.smtp]
 unit = "patchbay-smtp@.service"
 EOF
+  if [ -n "$PBT_PROBES" ]; then
+    cat <<EOF
+
+[services.http.probe]
+kind = "http"
+
+[services.smtp.probe]
+kind = "tcp"
+EOF
+  fi
 }
 
 # ---- up / down ----------------------------------------------------------------------------
