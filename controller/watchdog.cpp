@@ -105,7 +105,8 @@ bool Watchdog::apply(Server& s, Report&& r, int64_t now_ms, std::vector<StateCha
 void Watchdog::judge_server(Server& s, int64_t now_ms, std::vector<StateChange>& changes) {
     Verdict v = judge_host(s.last.host, criteria_);
     if (s.instances.empty()) v.reason = "reporting, no instances";
-    else if (v.state == Health::up) v.reason = "all " + std::to_string(s.instances.size()) + " instances up";
+    else if (v.state == Health::up)
+        v.reason = s.instances.size() == 1 ? "its instance up" : "all " + std::to_string(s.instances.size()) + " instances up";
     bool unknown_only = !s.instances.empty();
     for (const auto& i : s.instances) {
         unknown_only = unknown_only && i.state == Health::unknown;
