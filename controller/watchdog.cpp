@@ -51,6 +51,8 @@ Result<std::unique_ptr<Watchdog>> Watchdog::open(const std::string& db_path, con
             if (same_instance(i.ref, seen)) i.seen = seen;
         it->second.instances.push_back(std::move(i));
     }
+    // The instances live in `instances` now; `last` keeps the rest, as after apply().
+    for (auto& [name, s] : w->servers_) s.last.instances.clear();
     w->health_stale_ = true;
     return w;
 }

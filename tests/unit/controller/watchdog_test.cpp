@@ -212,6 +212,33 @@ TEST_CASE("watchdog: states, changes and blocks survive a restart; retention del
     CHECK(blocks->empty());
 }
 
+TEST_CASE("watchdog: a server that goes silent after a restart keeps one row per instance") {
+    test::TempDir dir;
+    {
+        auto w = open_at(dir);
+        REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    }
+    {
+        auto w = open_at(dir, {}, T0 + 1000);
+        REQUIRE(w->tick(T0 + 60'000));  // silent: down, and its rows flushed
+    }
+    auto w = open_at(dir, {}, T0 + 61'000);
+    auto s = w->server("h1");
+    REQUIRE(s);
+    CHECK(s->state == Health::down);
+    REQUIRE(s->instances.size() == 1);
+    CHECK(s->instances[0].seen.unit == "patchbay-http@10.10.10.121:80.service");
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(dir.db().c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT json_array_length(last_report, '$.instances') FROM watch_servers", -1, &q,
+                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(q, 0) == 1);  // not the loaded instances twice
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 TEST_CASE("watchdog: blocks keep the worst state of their period") {
     test::TempDir dir;
     auto w = open_at(dir);
