@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -17,6 +19,7 @@ const char* const kCliUsage =
     "  tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]\n"
     "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
     "  tuple ls [DOMAIN]          agent ls                  status\n"
+    "  servers ls                 server show NAME\n"
     "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
 
 namespace {
@@ -55,6 +58,92 @@ std::string tuple_text(const json& t) {
     std::string address = str(t["address"]);
     if (address.find(':') != std::string::npos) address = "[" + address + "]";
     return str(t["service"]) + "/" + str(t["transport"]) + " " + address + ":" + str(t["port"]);
+}
+
+// "4s", "3m07s", "2h05m", "3d04h": how long ago, from milliseconds.
+std::string ago(int64_t ms) {
+    if (ms < 0) ms = 0;
+    int64_t sec = ms / 1000;
+    char buf[32];
+    if (sec < 60) std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(sec));
+    else if (sec < 3600) std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(sec / 60), static_cast<long long>(sec % 60));
+    else if (sec < 86400)
+        std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(sec / 3600), static_cast<long long>(sec % 3600 / 60));
+    else std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(sec / 86400), static_cast<long long>(sec % 86400 / 3600));
+    return buf;
+}
+
+int64_t num(const json& v) { return v.is_number() ? v.get<int64_t>() : 0; }
+
+// Unix ms as UTC "2026-11-23T16:40:01Z".
+std::string utc(int64_t ms) {
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string instance_text(const json& i) {
+    if (!i.is_object()) return "(server)";
+    return str(i["domain"]) + " " + tuple_text(i);
+}
+
+// The watchdog's answers (GET /v1/servers[/NAME]). "now" is the controller's: the last
+// report's time plus its age, so the output does not depend on this host's clock.
+std::string render_servers(const json& body) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& s : body) {
+        int64_t now = num(s["last_report_ms"]) + num(s["age_ms"]);
+        rows.push_back({str(s["name"]), str(s["state"]), ago(now - num(s["since_ms"])), ago(num(s["age_ms"])) + " ago",
+                        str(s["instances"])});
+    }
+    return table({"SERVER", "STATE", "SINCE", "LAST-REPORT", "INSTANCES"}, rows);
+}
+
+std::string render_server(const json& s) {
+    std::ostringstream out;
+    int64_t now = num(s["last_report_ms"]) + num(s["age_ms"]);
+    out << "server " << str(s["name"]) << ": " << str(s["state"]) << " for " << ago(now - num(s["since_ms"])) << " ("
+        << str(s["reason"]) << ")\n";
+    out << "last report " << ago(num(s["age_ms"])) << " ago (boot " << str(s["boot"]) << ", seq " << str(s["seq"])
+        << ", " << str(s["reports"]) << " reports)\n";
+    const json& h = s["host"];
+    char host[96];
+    std::snprintf(host, sizeof host, "host: load %.2f, cpu %.2f, memory %.2f\n", h.value("load1", 0.0),
+                  h.value("cpu", 0.0), h.value("memory", 0.0));
+    out << host;
+    if (s.contains("serials") && !s["serials"].empty()) {
+        out << "serials:";
+        for (const auto& [zone, serial] : s["serials"].items()) out << " " << zone << "=" << str(serial);
+        out << "\n";
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& i : s["instances"]) {
+        std::string probe = "-";
+        if (i["probe"].is_object()) {
+            const json& p = i["probe"];
+            probe = str(p["kind"]) + (p.value("ok", false) ? " ok " : " FAIL ") + str(p["latency_ms"]) + "ms x" +
+                    str(p["streak"]);
+        }
+        rows.push_back({instance_text(i), str(i["state"]), ago(now - num(i["since_ms"])), str(i["active_state"]),
+                        probe, str(i["reason"])});
+    }
+    out << "\n" << table({"INSTANCE", "STATE", "SINCE", "UNIT-STATE", "PROBE", "REASON"}, rows);
+    if (!s["changes"].empty()) {
+        rows.clear();
+        for (const auto& c : s["changes"])
+            rows.push_back({utc(num(c["at_ms"])), instance_text(c["instance"]), str(c["from"]) + " -> " + str(c["to"]),
+                            str(c["reason"])});
+        out << "\n" << table({"AT", "WHAT", "CHANGE", "REASON"}, rows);
+    }
+    if (!s["blocks"].empty()) {
+        rows.clear();
+        for (const auto& b : s["blocks"]) rows.push_back({utc(num(b["period_ms"])), str(b["state"])});
+        out << "\n" << table({"PERIOD", "WORST"}, rows);
+    }
+    return out.str();
 }
 
 }  // namespace
@@ -122,6 +211,14 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
     if (what == "zone ls" || what == "agent ls") {
         if (auto r = want(0, 0, ""); !r) return r.failure();
         return ApiRequest{"GET", inv.noun == "zone" ? "/v1/zones" : "/v1/agents", std::nullopt};
+    }
+    if (what == "servers ls") {
+        if (auto r = want(0, 0, ""); !r) return r.failure();
+        return ApiRequest{"GET", "/v1/servers", std::nullopt};
+    }
+    if (what == "server show") {
+        if (auto r = want(1, 1, "NAME"); !r) return r.failure();
+        return ApiRequest{"GET", "/v1/servers/" + escape(a[0]), std::nullopt};
     }
     if (what == "zone add" || what == "zone rm") {
         if (auto r = want(1, 1, "DOMAIN"); !r) return r.failure();
@@ -196,6 +293,8 @@ std::string render(const Invocation& inv, const json& body) {
         }
         return table({"AGENT", "NOTIFY", "DOMAINS"}, rows);
     }
+    if (what == "servers ls") return render_servers(body);
+    if (what == "server show") return render_server(body);
     if (what == "status") {
         std::ostringstream out;
         out << body["zones"].size() << " zones, " << str(body["tuples"]) << " tuples, " << body["agents"].size()

@@ -6,6 +6,7 @@
 //     tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]
 //     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
 //     agent ls | status
+//     servers ls | server show NAME
 #pragma once
 
 #include <functional>

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_body.h"
+#include "api_watchdog.h"
 
 namespace patchbay {
 
@@ -188,6 +189,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     // Small JSON answers on kept-alive connections otherwise wait out delayed ACKs (~40 ms).
     s.set_tcp_nodelay(true);
     routes(s, controller);
+    if (services.watchdog) watchdog_routes(s, *services.watchdog);
 
     std::string host = listen.address.str();
     int port = listen.port;

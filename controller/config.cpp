@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include <toml++/toml.h>
 
@@ -191,6 +192,44 @@ Result<void> parse_acls(const toml::table& root, const std::string& origin, Cont
     return {};
 }
 
+// --- [health]: the watchdog's criteria (docs/watchdog.md) ------------------------------
+
+Result<void> parse_health(const toml::table& table, const std::string& origin, HealthCriteria& h) {
+    for (auto& [k, value] : table) {
+        std::string key = "health." + std::string(k.str());
+        auto whole = [&](auto& slot, int64_t lo, int64_t hi, const char* unit) -> Result<void> {
+            auto v = value.value_exact<int64_t>();
+            if (!v || *v < lo || *v > hi)
+                return fail(where(origin, value.source()) + ": " + key + " must be a whole number " +
+                            std::to_string(lo) + " to " + std::to_string(hi) + unit);
+            slot = static_cast<std::remove_reference_t<decltype(slot)>>(*v);
+            return {};
+        };
+        auto fraction = [&](double& slot, double hi, const char* what) -> Result<void> {
+            auto v = value.value<double>();  // an integer is a number too (load_warning = 4)
+            if (!v || !(*v >= 0 && *v <= hi))
+                return fail(where(origin, value.source()) + ": " + key + " must be " + what);
+            slot = *v;
+            return {};
+        };
+        Result<void> r;
+        if (k == "down_after") r = whole(h.down_after, 1, 1000, "");
+        else if (k == "up_after") r = whole(h.up_after, 1, 1000, "");
+        else if (k == "heartbeat_timeout_seconds") r = whole(h.heartbeat_timeout_seconds, 1, 86400, " seconds");
+        else if (k == "latency_warning_ms") r = fraction(h.latency_warning_ms, 86400e3, "0 (off) to 86400000 ms");
+        else if (k == "load_warning") r = fraction(h.load_warning, 1e6, "a load of 0 (off) or more");
+        else if (k == "cpu_warning") r = fraction(h.cpu_warning, 1, "a fraction 0 (off) to 1");
+        else if (k == "memory_warning") r = fraction(h.memory_warning, 1, "a fraction 0 (off) to 1");
+        else if (k == "unit_memory_warning_bytes")
+            r = whole(h.unit_memory_warning_bytes, 0, int64_t{1} << 60, " bytes (0 = off)");
+        else if (k == "period_seconds") r = whole(h.period_seconds, 1, 86400, " seconds");
+        else if (k == "retention_days") r = whole(h.retention_days, 0, 36500, " days (0 = keep all)");
+        else return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
+        if (!r) return r;
+    }
+    return {};
+}
+
 }  // namespace
 
 std::vector<AclEntry> effective_acl(const ControllerConfig& cfg) {
@@ -222,6 +261,10 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
     for (auto& [section, node] : root) {
         std::string name(section.str());
         if (name == "tsig_key" || name == "secondary" || name == "acl") continue;
+        if (name == "health" && node.is_table()) {
+            if (auto r = parse_health(*node.as_table(), origin, cfg.health); !r) return r.failure();
+            continue;
+        }
         auto* table = node.as_table();
         if (!table || (name != "controller" && name != "dns" && name != "api"))
             return fail(where(origin, node.source()) + ": unknown section '" + name +

@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "token.h"
 #include "update_handler.h"
+#include "watchdog.h"
 
 using namespace patchbay;
 
@@ -130,8 +131,14 @@ int main(int argc, char** argv) {
     auto notifier = Notifier::start();
     if (!notifier) return die(notifier.error());
     controller.attach(dns->get(), notifier->get());
-    auto api = Api::start(ApiServices{controller}, cfg->api_listen);
+    // The watchdog: its own connection to the same database; ticks once a second.
+    auto watchdog = Watchdog::open(cfg->state_dir + "/patchbay.db", cfg->health, unix_ms_now());
+    if (!watchdog) return die(watchdog.error());
+    ApiServices services{controller};
+    services.watchdog = watchdog->get();
+    auto api = Api::start(services, cfg->api_listen);
     if (!api) return die(api.error());
+    auto watchdog_timer = std::make_unique<WatchdogTimer>(**watchdog, std::chrono::seconds(1));
 
     for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
     std::cerr << "patchbay-controller: API on http://" << (*api)->bound().str() << "/v1, state in " << cfg->state_dir
@@ -149,6 +156,8 @@ int main(int argc, char** argv) {
     std::cerr << "patchbay-controller: stopping (signal " << sig << ")\n";
     controller.attach(nullptr, nullptr);
     api->reset();
+    watchdog_timer.reset();
+    if (auto flushed = (*watchdog)->tick(unix_ms_now()); !flushed) std::cerr << "patchbay-controller: " << flushed.error() << "\n";
     notifier->reset();
     dns->reset();
     if (cfg->dev && !flags->state) std::filesystem::remove_all(cfg->state_dir, ec);

@@ -1,0 +1,151 @@
+// The watchdog's routes (api_watchdog.h). Errors are {"error"} with 400 (naming the
+// field), 404 or 500, like the rest of the API (api.h).
+#include "api_watchdog.h"
+
+#include <httplib.h>
+
+#include <charconv>
+
+#include "api_body.h"
+
+namespace patchbay {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kChangesShown = 200;
+
+void reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
+}
+
+void reply_error(httplib::Response& res, const Error& e) {
+    int status = e.kind == ErrorKind::invalid ? 400 : e.kind == ErrorKind::not_found ? 404 : 500;
+    reply(res, status, json{{"error", e.message}});
+}
+
+std::string state(Health h) { return std::string(health_name(h)); }
+
+json instance_json(const InstanceRef& ref) {
+    return {{"domain", ref.domain},
+            {"service", ref.key.service},
+            {"transport", ref.key.transport},
+            {"address", ref.key.address.str()},
+            {"port", ref.key.port}};
+}
+
+Result<int64_t> millis(const std::string& text, const char* name) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 0)
+        return fail(std::string(name) + ": must be unix milliseconds, got '" + text + "'");
+    return v;
+}
+
+}  // namespace
+
+json server_summary_json(const ServerStatus& s, int64_t now_ms) {
+    return {{"name", s.name},
+            {"state", state(s.state)},
+            {"since_ms", s.since_ms},
+            {"reason", s.reason},
+            {"last_report_ms", s.last_report_ms},
+            {"age_ms", now_ms - s.last_report_ms},
+            {"reports", s.reports},
+            {"instances", s.instances.size()},
+            {"serials", s.serials}};
+}
+
+json server_detail_json(const ServerStatus& s, const std::vector<StateChange>& changes,
+                        const std::vector<StateBlock>& blocks, int64_t now_ms) {
+    json out = server_summary_json(s, now_ms);
+    out["boot"] = s.boot;
+    out["seq"] = s.seq;
+    out["host"] = {{"load1", s.host.load1}, {"cpu", s.host.cpu}, {"memory", s.host.memory}};
+    json instances = json::array();
+    for (const auto& i : s.instances) {
+        json j = instance_json(i.instance);
+        j["state"] = state(i.state);
+        j["since_ms"] = i.since_ms;
+        j["reason"] = i.reason;
+        j["unit"] = i.seen.unit;
+        j["active_state"] = i.seen.active_state;
+        if (i.seen.probe) {
+            const auto& p = *i.seen.probe;
+            j["probe"] = {{"kind", p.kind}, {"ok", p.ok}, {"latency_ms", p.latency_ms}, {"streak", p.streak},
+                          {"error", p.error}};
+        } else {
+            j["probe"] = nullptr;
+        }
+        if (i.seen.memory_bytes) j["memory_bytes"] = *i.seen.memory_bytes;
+        instances.push_back(std::move(j));
+    }
+    out["instances"] = std::move(instances);
+    json history = json::array();
+    for (const auto& c : changes)
+        history.push_back({{"at_ms", c.at_ms},
+                           {"instance", c.instance ? instance_json(*c.instance) : json(nullptr)},
+                           {"from", state(c.from)},
+                           {"to", state(c.to)},
+                           {"reason", c.reason}});
+    out["changes"] = std::move(history);
+    json periods = json::array();
+    for (const auto& b : blocks) periods.push_back({{"period_ms", b.period_ms}, {"state", state(b.worst)}});
+    out["blocks"] = std::move(periods);
+    return out;
+}
+
+Result<HistoryRange> history_range(const std::optional<std::string>& from, const std::optional<std::string>& to,
+                                   int64_t now_ms) {
+    HistoryRange r{now_ms - int64_t{86400} * 1000, now_ms + 1};
+    if (from) {
+        auto v = millis(*from, "from");
+        if (!v) return v.failure();
+        r.from_ms = *v;
+    }
+    if (to) {
+        auto v = millis(*to, "to");
+        if (!v) return v.failure();
+        r.to_ms = *v;
+    }
+    if (r.to_ms < r.from_ms) return fail("to: must not be before from");
+    return r;
+}
+
+void watchdog_routes(httplib::Server& s, Watchdog& w) {
+    s.Post("/v1/reports", [&w](const httplib::Request& req, httplib::Response& res) {
+        auto body = parse_body(req.body);
+        if (!body) return reply_error(res, body.failure());
+        auto reports = reports_from(*body);
+        if (!reports) return reply_error(res, reports.failure());
+        auto done = w.ingest(std::move(*reports), unix_ms_now());
+        if (!done) return reply_error(res, Error{done.error(), ErrorKind::internal});
+        reply(res, 200, json{{"accepted", done->accepted}, {"duplicates", done->duplicates}});
+    });
+    s.Get("/v1/servers", [&w](const httplib::Request&, httplib::Response& res) {
+        int64_t now = unix_ms_now();
+        json out = json::array();
+        for (const auto& server : w.servers()) out.push_back(server_summary_json(server, now));
+        reply(res, 200, out);
+    });
+    s.Get(R"(/v1/servers/([^/]+))", [&w](const httplib::Request& req, httplib::Response& res) {
+        int64_t now = unix_ms_now();
+        auto param = [&](const char* name) {
+            return req.has_param(name) ? std::optional(req.get_param_value(name)) : std::nullopt;
+        };
+        auto range = history_range(param("from"), param("to"), now);
+        if (!range) return reply_error(res, range.failure());
+        std::string name = req.matches[1];
+        auto server = w.server(name);
+        if (!server) return reply_error(res, fail(ErrorKind::not_found, "no server " + name + " has reported"));
+        auto changes = w.changes(name, range->from_ms, range->to_ms, kChangesShown);
+        if (!changes) return reply_error(res, changes.failure());
+        auto blocks = w.blocks(name, range->from_ms, range->to_ms);
+        if (!blocks) return reply_error(res, blocks.failure());
+        reply(res, 200, server_detail_json(*server, *changes, *blocks, now));
+    });
+}
+
+}  // namespace patchbay

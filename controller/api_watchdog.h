@@ -1,0 +1,41 @@
+// The watchdog's REST routes (issue 4, docs/watchdog.md): POST /v1/reports,
+// GET /v1/servers, GET /v1/servers/NAME. Added by Api::start when ApiServices has a
+// Watchdog; the answers' JSON is built by the pure functions below, tested alone.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "result.h"
+#include "watchdog.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace patchbay {
+
+void watchdog_routes(httplib::Server& server, Watchdog& watchdog);
+
+// One row of GET /v1/servers: name, state, since_ms, reason, last_report_ms, age_ms,
+// reports, instances (a count), serials.
+nlohmann::json server_summary_json(const ServerStatus& s, int64_t now_ms);
+// GET /v1/servers/NAME: the summary plus boot, seq, host, instances (each with state,
+// since_ms, reason, unit, active_state, probe), changes and blocks.
+nlohmann::json server_detail_json(const ServerStatus& s, const std::vector<StateChange>& changes,
+                                  const std::vector<StateBlock>& blocks, int64_t now_ms);
+
+struct HistoryRange {
+    int64_t from_ms = 0;
+    int64_t to_ms = 0;
+};
+// The ?from=&to= of GET /v1/servers/NAME (unix ms): default the last 24 hours up to now.
+// Errors name the parameter.
+Result<HistoryRange> history_range(const std::optional<std::string>& from, const std::optional<std::string>& to,
+                                   int64_t now_ms);
+
+}  // namespace patchbay

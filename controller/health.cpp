@@ -1,0 +1,82 @@
+// The classification rules of health.h, in the order the header lists them.
+#include "health.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace patchbay {
+
+namespace {
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+bool over(double value, double threshold) { return threshold > 0 && value > threshold; }
+
+std::string in_a_row(uint32_t streak) { return " (" + std::to_string(streak) + " in a row)"; }
+
+// Up, or warning for the first threshold the instance (or its host) is over.
+Verdict responsive(const InstanceReport& seen, const HostMetrics& host, const HealthCriteria& c, std::string why_up) {
+    if (seen.probe && over(seen.probe->latency_ms, c.latency_warning_ms))
+        return {Health::warning, "probe " + seen.probe->kind + " latency " + fixed(seen.probe->latency_ms, 0) +
+                                     " ms > " + fixed(c.latency_warning_ms, 0) + " ms"};
+    if (seen.memory_bytes && c.unit_memory_warning_bytes > 0 && *seen.memory_bytes > c.unit_memory_warning_bytes)
+        return {Health::warning, "unit memory " + std::to_string(*seen.memory_bytes) + " bytes > " +
+                                     std::to_string(c.unit_memory_warning_bytes)};
+    if (auto h = judge_host(host, c); h.state == Health::warning) return h;
+    return {Health::up, std::move(why_up)};
+}
+
+}  // namespace
+
+Verdict judge_host(const HostMetrics& host, const HealthCriteria& c) {
+    if (over(host.load1, c.load_warning))
+        return {Health::warning, "host load " + fixed(host.load1, 2) + " > " + fixed(c.load_warning, 2)};
+    if (over(host.cpu, c.cpu_warning))
+        return {Health::warning, "host cpu " + fixed(host.cpu, 2) + " > " + fixed(c.cpu_warning, 2)};
+    if (over(host.memory, c.memory_warning))
+        return {Health::warning, "host memory " + fixed(host.memory, 2) + " > " + fixed(c.memory_warning, 2)};
+    return {Health::up, "reporting"};
+}
+
+Verdict judge_instance(Health previous, const InstanceReport& seen, const HostMetrics& host, const HealthCriteria& c) {
+    const std::string& s = seen.active_state;
+    if (s == "failed" || s == "inactive" || s == "deactivating") return {Health::down, "unit " + s};
+    const bool starting = s == "activating";
+    if (seen.probe && !seen.probe->ok) {
+        const auto& p = *seen.probe;
+        if (p.streak >= c.down_after)
+            return {Health::down, "probe " + p.kind + ": " + (p.error.empty() ? "failed" : p.error) + in_a_row(p.streak)};
+        return {previous, "", true};
+    }
+    if (starting) {
+        // The unit is not serving yet: a failure systemd does not count, so only
+        // down_after ≤ 1 decides on one report.
+        if (c.down_after <= 1) return {Health::down, "unit activating"};
+        return {previous, "", true};
+    }
+    if (!seen.probe) return responsive(seen, host, c, "unit " + s);
+    const auto& p = *seen.probe;
+    if (p.streak >= c.up_after || previous == Health::up || previous == Health::warning)
+        return responsive(seen, host, c, "probe " + p.kind + " ok" + in_a_row(p.streak));
+    return {previous, "", true};
+}
+
+Verdict worse(Verdict a, const Verdict& b, const std::string& label) {
+    if (b.state > a.state) return {b.state, label.empty() ? b.reason : label + ": " + b.reason};
+    return a;
+}
+
+std::string silence_reason(int64_t silent_ms) { return "no report for " + std::to_string(silent_ms / 1000) + " s"; }
+
+int64_t period_start(int64_t at_ms, uint32_t period_seconds) {
+    int64_t len = int64_t{period_seconds ? period_seconds : 60} * 1000;
+    int64_t q = at_ms / len;
+    if (at_ms % len < 0) --q;
+    return q * len;
+}
+
+}  // namespace patchbay

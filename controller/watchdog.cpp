@@ -1,0 +1,349 @@
+// The Watchdog (watchdog.h): reports in, states and history out.
+#include "watchdog.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace patchbay {
+
+namespace {
+
+bool same_instance(const InstanceRef& ref, const InstanceReport& i) { return ref.key == i.key && ref.domain == i.domain; }
+
+}  // namespace
+
+int64_t unix_ms_now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Result<std::unique_ptr<Watchdog>> Watchdog::open(const std::string& db_path, const HealthCriteria& criteria,
+                                                 int64_t now_ms) {
+    auto history = History::open(db_path);
+    if (!history) return history.failure();
+    auto loaded = history->load();
+    if (!loaded) return loaded.failure();
+    std::unique_ptr<Watchdog> w(new Watchdog(std::move(*history), criteria));
+    const int64_t period = period_start(now_ms, criteria.period_seconds);
+    for (auto& row : loaded->servers) {
+        Server s;
+        s.name = row.name;
+        s.boot = row.boot;
+        s.seq = row.seq;
+        s.last_report_ms = row.last_report_ms;
+        s.reports = row.reports;
+        s.state = row.state;
+        s.since_ms = row.since_ms;
+        s.reason = row.reason;
+        s.period_ms = period;
+        s.worst = row.state;
+        if (!row.last_report.empty()) {
+            auto json = nlohmann::json::parse(row.last_report, nullptr, false);
+            if (auto r = report_from(json)) s.last = std::move(*r);
+        }
+        w->servers_.emplace(row.name, std::move(s));
+    }
+    for (auto& row : loaded->instances) {
+        auto it = w->servers_.find(row.server);
+        if (it == w->servers_.end()) continue;
+        Instance i{row.instance, {}, row.state, row.since_ms, row.reason};
+        for (const auto& seen : it->second.last.instances)
+            if (same_instance(i.ref, seen)) i.seen = seen;
+        it->second.instances.push_back(std::move(i));
+    }
+    // The instances live in `instances` now; `last` keeps the rest, as after apply().
+    for (auto& [name, s] : w->servers_) s.last.instances.clear();
+    w->health_stale_ = true;
+    return w;
+}
+
+Watchdog::~Watchdog() = default;
+
+void Watchdog::on_change(ChangeCallback callback) {
+    std::lock_guard cb(callback_mutex_);
+    callback_ = std::move(callback);
+}
+
+bool Watchdog::apply(Server& s, Report&& r, int64_t now_ms, std::vector<StateChange>& changes) {
+    // Instances come in the same order report after report: match by position first.
+    bool set_changed = r.instances.size() != s.instances.size();
+    std::vector<Instance> next;
+    next.reserve(r.instances.size());
+    for (size_t n = 0; n < r.instances.size(); ++n) {
+        auto& seen = r.instances[n];
+        Instance* before = nullptr;
+        if (n < s.instances.size() && same_instance(s.instances[n].ref, seen)) {
+            before = &s.instances[n];
+        } else {
+            set_changed = true;
+            for (auto& i : s.instances)
+                if (same_instance(i.ref, seen)) before = &i;
+        }
+        Instance i = before ? std::move(*before) : Instance{InstanceRef{seen.domain, seen.key}, {}, Health::unknown, now_ms, ""};
+        const Verdict& v = verdicts_[n];
+        if (!v.kept) {
+            if (v.state != i.state) {
+                changes.push_back(StateChange{now_ms, s.name, i.ref, i.state, v.state, v.reason});
+                i.state = v.state;
+                i.since_ms = now_ms;
+            }
+            if (i.reason != v.reason) i.reason = v.reason;
+        }
+        i.seen = std::move(seen);
+        next.push_back(std::move(i));
+    }
+    s.instances = std::move(next);
+    s.boot = r.boot;
+    s.seq = r.seq;
+    s.last_report_ms = now_ms;
+    ++s.reports;
+    r.instances.clear();  // moved into the instances above; `last` keeps the rest
+    s.last = std::move(r);
+    s.dirty = true;
+    judge_server(s, now_ms, changes);
+    return set_changed;
+}
+
+void Watchdog::judge_server(Server& s, int64_t now_ms, std::vector<StateChange>& changes) {
+    Verdict v = judge_host(s.last.host, criteria_);
+    if (s.instances.empty()) v.reason = "reporting, no instances";
+    else if (v.state == Health::up)
+        v.reason = s.instances.size() == 1 ? "its instance up" : "all " + std::to_string(s.instances.size()) + " instances up";
+    bool unknown_only = !s.instances.empty();
+    for (const auto& i : s.instances) {
+        unknown_only = unknown_only && i.state == Health::unknown;
+        v = worse(std::move(v), Verdict{i.state, i.reason}, i.ref.key.str());
+    }
+    // Nothing decided about any instance yet: neither is the server.
+    if (unknown_only) v = Verdict{Health::unknown, "waiting for probe results"};
+    if (v.state != s.state) {
+        changes.push_back(StateChange{now_ms, s.name, std::nullopt, s.state, v.state, v.reason});
+        s.state = v.state;
+        s.since_ms = now_ms;
+    }
+    s.reason = std::move(v.reason);
+    s.worst = std::max(s.worst, s.state);
+}
+
+void Watchdog::add_rows(const Server& s, HistoryBatch& batch) const {
+    batch.servers.push_back(ServerRow{s.name, s.last_report_ms, s.boot, s.seq, s.reports, s.state, s.since_ms,
+                                      s.reason, ""});
+    Report full = s.last;
+    for (const auto& i : s.instances) {
+        batch.instances.push_back(InstanceRow{s.name, i.ref, i.state, i.since_ms, i.reason});
+        full.instances.push_back(i.seen);
+    }
+    batch.servers.back().last_report = to_json(full).dump();
+}
+
+Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_ms) {
+    std::unique_lock lock(mutex_);
+    IngestResult result;
+    std::map<std::string, Server, std::less<>> undo;  // servers as they were, should the commit fail
+    std::vector<std::string> created;
+    bool set_changed = false;
+    for (auto& r : reports) {
+        auto it = servers_.find(r.agent);
+        if (it == servers_.end()) {
+            Server fresh;
+            fresh.name = r.agent;
+            fresh.period_ms = period_start(now_ms, criteria_.period_seconds);
+            it = servers_.emplace(r.agent, std::move(fresh)).first;
+            created.push_back(r.agent);
+        }
+        Server& s = it->second;
+        if (r.boot == s.boot && r.seq <= s.seq) {
+            ++result.duplicates;
+            continue;
+        }
+        ++result.accepted;
+        // Judge first (nothing moves yet), so a report that changes a state can save the
+        // server's old self for the undo before it is applied.
+        verdicts_.clear();
+        bool changes_state = false;
+        for (size_t n = 0; n < r.instances.size(); ++n) {
+            const auto& seen = r.instances[n];
+            Health previous = Health::unknown;
+            if (n < s.instances.size() && same_instance(s.instances[n].ref, seen)) {
+                previous = s.instances[n].state;
+            } else {
+                changes_state = true;  // an instance came, went or moved: the server may change
+                for (const auto& i : s.instances)
+                    if (same_instance(i.ref, seen)) previous = i.state;
+            }
+            verdicts_.push_back(judge_instance(previous, seen, r.host, criteria_));
+            changes_state = changes_state || (!verdicts_.back().kept && verdicts_.back().state != previous);
+        }
+        // The server's own state can move without any instance's: first report, back
+        // from silence, the host over or under a threshold.
+        changes_state = changes_state || s.reports == 0 || s.state == Health::down || s.state == Health::unknown ||
+                        r.instances.size() != s.instances.size() ||
+                        judge_host(r.host, criteria_).state != judge_host(s.last.host, criteria_).state;
+        const size_t changes_before = result.changes.size();
+        if (changes_state && !undo.count(s.name)) undo.emplace(s.name, s);
+        set_changed = apply(s, std::move(r), now_ms, result.changes) || set_changed;
+        if (result.changes.size() > changes_before && !undo.count(s.name))
+            std::cerr << "patchbay-controller: watchdog: unforeseen change of " << s.name << " (no undo)\n";
+    }
+    if (!result.changes.empty()) {
+        HistoryBatch batch;
+        batch.changes = result.changes;
+        for (const auto& [name, old] : undo) add_rows(servers_.at(name), batch);
+        if (auto w = history_.write(batch); !w) {
+            for (auto& [name, old] : undo) servers_[name] = std::move(old);
+            for (const auto& name : created) servers_.erase(name);
+            return w.failure();
+        }
+        for (const auto& [name, old] : undo) servers_.at(name).dirty = false;
+    }
+    if (!result.changes.empty() || set_changed) {
+        health_stale_ = true;
+        publish(lock, result.changes);
+    }
+    return result;
+}
+
+Result<std::vector<StateChange>> Watchdog::tick(int64_t now_ms) {
+    std::unique_lock lock(mutex_);
+    std::vector<StateChange> changes;
+    HistoryBatch batch;
+    const int64_t timeout_ms = int64_t{criteria_.heartbeat_timeout_seconds} * 1000;
+    const int64_t period = period_start(now_ms, criteria_.period_seconds);
+    bool closed = false;
+    for (auto& [name, s] : servers_) {
+        const int64_t silent = now_ms - s.last_report_ms;
+        if (s.state != Health::down && s.reports > 0 && silent >= timeout_ms) {
+            std::string why = silence_reason(silent);
+            for (auto& i : s.instances) {
+                if (i.state == Health::down) continue;
+                changes.push_back(StateChange{now_ms, name, i.ref, i.state, Health::down, why});
+                i.state = Health::down;
+                i.since_ms = now_ms;
+                i.reason = why;
+            }
+            changes.push_back(StateChange{now_ms, name, std::nullopt, s.state, Health::down, why});
+            s.state = Health::down;
+            s.since_ms = now_ms;
+            s.reason = why;
+            s.worst = Health::down;
+            s.dirty = true;
+        }
+        if (period > s.period_ms) {
+            batch.blocks.push_back(StateBlock{name, s.period_ms, std::max(s.worst, s.state)});
+            s.period_ms = period;
+            s.worst = s.state;
+            closed = true;
+        }
+        if (s.dirty) add_rows(s, batch);
+    }
+    if (closed && criteria_.retention_days > 0)
+        batch.forget_before_ms = now_ms - int64_t{criteria_.retention_days} * 86400 * 1000;
+    batch.changes = changes;
+    if (auto w = history_.write(batch); !w) return w.failure();  // dirty stays set: the next tick retries
+    for (auto& [name, s] : servers_) s.dirty = false;
+    if (!changes.empty()) {
+        health_stale_ = true;
+        publish(lock, changes);
+    }
+    return changes;
+}
+
+void Watchdog::publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes) {
+    auto map = std::make_shared<HealthMap>();
+    for (const auto& [name, s] : servers_)
+        for (const auto& i : s.instances) (*map)[i.ref] = std::max((*map)[i.ref], i.state);
+    health_ = map;
+    health_stale_ = false;
+    HealthMapPtr snapshot = health_;
+    std::unique_lock cb(callback_mutex_);
+    lock.unlock();
+    if (callback_) {
+        try {
+            callback_(changes, snapshot);
+        } catch (const std::exception& e) {
+            std::cerr << "patchbay-controller: watchdog change callback failed: " << e.what() << "\n";
+        }
+    }
+}
+
+HealthMapPtr Watchdog::health() const {
+    std::lock_guard lock(mutex_);
+    if (health_stale_) {
+        auto map = std::make_shared<HealthMap>();
+        for (const auto& [name, s] : servers_)
+            for (const auto& i : s.instances) (*map)[i.ref] = std::max((*map)[i.ref], i.state);
+        return map;
+    }
+    return health_;
+}
+
+ServerStatus Watchdog::status_of(const Server& s) {
+    ServerStatus out{s.name, s.state, s.since_ms, s.reason, s.last_report_ms, s.reports, s.boot, s.seq,
+                     s.last.serials, s.last.host, {}};
+    for (const auto& i : s.instances) out.instances.push_back(InstanceStatus{i.ref, i.seen, i.state, i.since_ms, i.reason});
+    return out;
+}
+
+std::vector<ServerStatus> Watchdog::servers() const {
+    std::lock_guard lock(mutex_);
+    std::vector<ServerStatus> out;
+    for (const auto& [name, s] : servers_) out.push_back(status_of(s));
+    return out;
+}
+
+std::optional<ServerStatus> Watchdog::server(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    auto it = servers_.find(name);
+    if (it == servers_.end()) return std::nullopt;
+    return status_of(it->second);
+}
+
+Result<std::vector<StateChange>> Watchdog::changes(const std::string& name, int64_t from_ms, int64_t to_ms,
+                                                   size_t limit) const {
+    std::lock_guard lock(mutex_);
+    return history_.changes(name, from_ms, to_ms, limit);
+}
+
+Result<std::vector<StateBlock>> Watchdog::blocks(const std::string& name, int64_t from_ms, int64_t to_ms) const {
+    std::lock_guard lock(mutex_);
+    auto closed = history_.blocks(name, from_ms, to_ms);
+    if (!closed) return closed;
+    auto it = servers_.find(name);
+    if (it != servers_.end() && it->second.period_ms >= from_ms && it->second.period_ms < to_ms) {
+        Health worst = std::max(it->second.worst, it->second.state);
+        if (!closed->empty() && closed->back().period_ms == it->second.period_ms)
+            closed->back().worst = std::max(closed->back().worst, worst);
+        else
+            closed->push_back(StateBlock{name, it->second.period_ms, worst});
+    }
+    return closed;
+}
+
+WatchdogTimer::WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every, std::function<int64_t()> clock) {
+    thread_ = std::thread([this, &watchdog, every, clock = std::move(clock)] {
+        std::unique_lock lock(mutex_);
+        while (!wake_.wait_for(lock, every, [this] { return stop_; })) {
+            lock.unlock();
+            if (auto r = watchdog.tick(clock()); !r)
+                std::cerr << "patchbay-controller: watchdog tick: " << r.error() << "\n";
+            lock.lock();
+            ++ticks_;
+        }
+    });
+}
+
+WatchdogTimer::~WatchdogTimer() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+uint64_t WatchdogTimer::ticks() const {
+    std::lock_guard lock(mutex_);
+    return ticks_;
+}
+
+}  // namespace patchbay

@@ -1,0 +1,158 @@
+// The watchdog (issue 4): takes the agents' reports, keeps every server's and instance's
+// state in memory, and says when one changes. Thread-safe: the API's threads ingest
+// while the timer ticks. Durability (history.h): a state change is committed before
+// ingest returns, so before the report is acknowledged; reports that change nothing
+// only touch memory, and each tick flushes what they moved in one transaction.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "health.h"
+#include "health_state.h"
+#include "history.h"
+#include "report.h"
+#include "result.h"
+
+namespace patchbay {
+
+struct IngestResult {
+    size_t accepted = 0;
+    size_t duplicates = 0;  // same boot and seq ≤ the last one seen: acknowledged, ignored
+    std::vector<StateChange> changes;
+};
+
+// One instance as `server show` prints it.
+struct InstanceStatus {
+    InstanceRef instance;
+    InstanceReport seen;  // from the last report (empty after a restart until the next)
+    Health state = Health::unknown;
+    int64_t since_ms = 0;
+    std::string reason;
+};
+
+struct ServerStatus {
+    std::string name;
+    Health state = Health::unknown;
+    int64_t since_ms = 0;
+    std::string reason;
+    int64_t last_report_ms = 0;  // controller clock
+    uint64_t reports = 0;
+    std::string boot;
+    uint64_t seq = 0;
+    std::map<std::string, uint32_t> serials;
+    HostMetrics host;
+    std::vector<InstanceStatus> instances;
+};
+
+class Watchdog {
+public:
+    using ChangeCallback = std::function<void(const std::vector<StateChange>&, HealthMapPtr)>;
+
+    // Opens the history at `db_path` and loads the last known states.
+    // Errors: the database cannot be opened or read.
+    static Result<std::unique_ptr<Watchdog>> open(const std::string& db_path, const HealthCriteria& criteria,
+                                                  int64_t now_ms);
+    ~Watchdog();
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+
+    // Called (in order, never concurrently) after every ingest or tick that changed a
+    // state or the set of instances. Set it before the first ingest.
+    void on_change(ChangeCallback callback);
+
+    // Reports in the order given (a spool's oldest first). The changes they cause are
+    // committed before this returns. Errors: the commit failed; then no state moved.
+    Result<IngestResult> ingest(std::vector<Report> reports, int64_t now_ms);
+    // Servers silent for heartbeat_timeout go down (with their instances), closed
+    // periods become blocks, old history goes, and the counters of the last second are
+    // flushed: one transaction. Returns the changes. Errors: the write failed.
+    Result<std::vector<StateChange>> tick(int64_t now_ms);
+
+    // Every reported instance's state; a down server's instances are down.
+    HealthMapPtr health() const;
+    std::vector<ServerStatus> servers() const;
+    std::optional<ServerStatus> server(const std::string& name) const;
+    // History of one server: changes with from ≤ at < to (the newest `limit`) and blocks,
+    // the open period's included.
+    Result<std::vector<StateChange>> changes(const std::string& name, int64_t from_ms, int64_t to_ms,
+                                             size_t limit) const;
+    Result<std::vector<StateBlock>> blocks(const std::string& name, int64_t from_ms, int64_t to_ms) const;
+    const HealthCriteria& criteria() const { return criteria_; }
+
+private:
+    struct Instance {
+        InstanceRef ref;
+        InstanceReport seen;
+        Health state = Health::unknown;
+        int64_t since_ms = 0;
+        std::string reason;
+    };
+    struct Server {
+        std::string name;
+        std::string boot;
+        uint64_t seq = 0;
+        int64_t last_report_ms = 0;
+        uint64_t reports = 0;
+        Report last;
+        std::vector<Instance> instances;
+        Health state = Health::unknown;
+        int64_t since_ms = 0;
+        std::string reason;
+        int64_t period_ms = 0;
+        Health worst = Health::unknown;  // of the open period
+        bool dirty = false;              // moved since the last flush
+    };
+
+    Watchdog(History history, const HealthCriteria& criteria) : history_(std::move(history)), criteria_(criteria) {}
+    // Applies one accepted report; appends its changes. Returns whether the set of
+    // instances changed.
+    bool apply(Server& s, Report&& r, int64_t now_ms, std::vector<StateChange>& changes);
+    void judge_server(Server& s, int64_t now_ms, std::vector<StateChange>& changes);
+    void add_rows(const Server& s, HistoryBatch& batch) const;
+    void publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes);
+    static ServerStatus status_of(const Server& s);
+
+    mutable std::mutex mutex_;  // everything below
+    History history_;
+    HealthCriteria criteria_;
+    std::map<std::string, Server, std::less<>> servers_;
+    HealthMapPtr health_ = std::make_shared<const HealthMap>();
+    bool health_stale_ = false;
+    std::vector<Verdict> verdicts_;  // scratch of ingest, kept to reuse its memory
+
+    std::mutex callback_mutex_;  // taken before mutex_ is let go, so callbacks keep order
+    ChangeCallback callback_;
+};
+
+// Unix ms now (the system clock).
+int64_t unix_ms_now();
+
+// Calls watchdog.tick once every `every` on a thread of its own; joins on destruction.
+class WatchdogTimer {
+public:
+    WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every,
+                  std::function<int64_t()> clock = unix_ms_now);
+    ~WatchdogTimer();
+    WatchdogTimer(const WatchdogTimer&) = delete;
+    WatchdogTimer& operator=(const WatchdogTimer&) = delete;
+    uint64_t ticks() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    uint64_t ticks_ = 0;
+    std::thread thread_;
+};
+
+}  // namespace patchbay

@@ -1,0 +1,322 @@
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <thread>
+
+#include "api_watchdog.h"
+#include "temp_dir.h"
+#include "watchdog.h"
+
+using namespace patchbay;
+
+namespace {
+
+constexpr int64_t T0 = 1'794'999'980'000;  // 20 s into a minute
+
+InstanceReport http(const char* active, std::optional<ProbeResult> probe = std::nullopt, const char* addr = "10.10.10.121") {
+    InstanceReport i;
+    auto t = parse_tuple("hostdomain.com", "http", "tcp", addr, "80");
+    REQUIRE(t);
+    i.domain = t->domain;
+    i.key = t->key;
+    i.unit = std::string("patchbay-http@") + addr + ":80.service";
+    i.active_state = active;
+    i.probe = std::move(probe);
+    return i;
+}
+
+Report report(const char* agent, uint64_t seq, std::vector<InstanceReport> instances, const char* boot = "b1") {
+    Report r;
+    r.agent = agent;
+    r.boot = boot;
+    r.seq = seq;
+    r.at_ms = T0;
+    r.serials = {{"hostdomain.com", 7}};
+    r.instances = std::move(instances);
+    return r;
+}
+
+ProbeResult bad(uint32_t streak) { return ProbeResult{"http", false, 3, "connection refused", streak}; }
+ProbeResult good(uint32_t streak) { return ProbeResult{"http", true, 3, "", streak}; }
+
+InstanceRef ref121() {
+    auto t = parse_tuple("hostdomain.com", "http", "tcp", "10.10.10.121", "80");
+    return InstanceRef{t->domain, t->key};
+}
+
+std::unique_ptr<Watchdog> open_at(const test::TempDir& dir, HealthCriteria c = {}, int64_t now = T0) {
+    auto w = Watchdog::open(dir.db(), c, now);
+    REQUIRE(w);
+    return std::move(*w);
+}
+
+std::vector<Report> one(Report r) {
+    std::vector<Report> v;
+    v.push_back(std::move(r));
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("watchdog: reports move states, and each move is a change with its reason") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    auto r = w->ingest(one(report("h1", 1, {http("active")})), T0);
+    REQUIRE(r);
+    CHECK(r->accepted == 1);
+    REQUIRE(r->changes.size() == 2);
+    CHECK(r->changes[0].instance == ref121());
+    CHECK(r->changes[0].to == Health::up);
+    CHECK_FALSE(r->changes[1].instance);
+    CHECK(r->changes[1].server == "h1");
+    CHECK(r->changes[1].to == Health::up);
+    CHECK(w->health()->at(ref121()) == Health::up);
+
+    r = w->ingest(one(report("h1", 2, {http("active", bad(1))})), T0 + 1000);
+    REQUIRE(r);
+    CHECK(r->changes.empty());  // one failure: kept
+    r = w->ingest(one(report("h1", 3, {http("active", bad(2))})), T0 + 2000);
+    REQUIRE(r);
+    REQUIRE(r->changes.size() == 2);
+    CHECK(r->changes[1].to == Health::down);
+    CHECK(r->changes[1].reason == "http/tcp 10.10.10.121:80: probe http: connection refused (2 in a row)");
+    auto s = w->server("h1");
+    REQUIRE(s);
+    CHECK(s->state == Health::down);
+    CHECK(s->since_ms == T0 + 2000);
+    CHECK(s->reports == 3);
+    CHECK(s->serials.at("hostdomain.com") == 7);
+    CHECK(w->health()->at(ref121()) == Health::down);
+    CHECK_FALSE(w->server("nobody"));
+}
+
+TEST_CASE("watchdog: duplicates are acknowledged and ignored; a new boot starts over") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    std::vector<Report> batch;
+    batch.push_back(report("h1", 5, {http("active")}));
+    batch.push_back(report("h1", 5, {http("failed")}));  // the same seq again: ignored
+    batch.push_back(report("h1", 3, {http("failed")}));  // older: ignored
+    batch.push_back(report("h2", 1, {}));
+    auto r = w->ingest(std::move(batch), T0);
+    REQUIRE(r);
+    CHECK(r->accepted == 2);
+    CHECK(r->duplicates == 2);
+    CHECK(w->server("h1")->state == Health::up);
+    r = w->ingest(one(report("h1", 1, {http("failed")}, "b2")), T0 + 10);  // restarted agent
+    REQUIRE(r);
+    CHECK(r->accepted == 1);
+    CHECK(w->server("h1")->state == Health::down);
+    CHECK(w->server("h1")->reports == 2);
+    CHECK(w->server("h2")->state == Health::up);  // reporting, no instances
+}
+
+TEST_CASE("watchdog: a silent server goes down with its instances, and comes back") {
+    test::TempDir dir;
+    HealthCriteria c;
+    c.heartbeat_timeout_seconds = 6;
+    auto w = open_at(dir, c);
+    REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    auto t = w->tick(T0 + 5999);
+    REQUIRE(t);
+    CHECK(t->empty());
+    t = w->tick(T0 + 6000);
+    REQUIRE(t);
+    REQUIRE(t->size() == 2);
+    CHECK((*t)[0].instance == ref121());
+    CHECK((*t)[1].reason == "no report for 6 s");
+    CHECK(w->server("h1")->state == Health::down);
+    CHECK(w->health()->at(ref121()) == Health::down);
+    t = w->tick(T0 + 9000);  // already down: no new change
+    REQUIRE(t);
+    CHECK(t->empty());
+    auto r = w->ingest(one(report("h1", 2, {http("active")})), T0 + 9500);
+    REQUIRE(r);
+    CHECK(w->server("h1")->state == Health::up);
+}
+
+TEST_CASE("watchdog: the change callback gets every change and the new health map") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    std::vector<std::vector<StateChange>> calls;
+    HealthMapPtr last;
+    w->on_change([&](const std::vector<StateChange>& changes, HealthMapPtr map) {
+        calls.push_back(changes);
+        last = map;
+    });
+    REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].size() == 2);
+    CHECK(last->at(ref121()) == Health::up);
+    REQUIRE(w->ingest(one(report("h1", 2, {http("active")})), T0 + 1000));
+    CHECK(calls.size() == 1);  // nothing changed: not called
+    REQUIRE(w->tick(T0 + 60'000));
+    REQUIRE(calls.size() == 2);
+    CHECK(last->at(ref121()) == Health::down);
+    // An instance that is no longer reported leaves the map (no state change, still a call).
+    REQUIRE(w->ingest(one(report("h1", 3, {http("active", std::nullopt, "10.10.10.122")})), T0 + 61'000));
+    CHECK(last->count(ref121()) == 0);
+    CHECK(last->size() == 1);
+}
+
+TEST_CASE("watchdog: states, changes and blocks survive a restart; retention deletes old history") {
+    test::TempDir dir;
+    HealthCriteria c;
+    c.period_seconds = 60;
+    c.retention_days = 1;
+    {
+        auto w = open_at(dir, c);
+        REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+        REQUIRE(w->ingest(one(report("h1", 2, {http("active", bad(2))})), T0 + 10'000));
+        REQUIRE(w->ingest(one(report("h1", 3, {http("active", bad(3))})), T0 + 11'000));
+        // Destroyed without a tick, as by SIGKILL: the changes were committed already.
+    }
+    {
+        auto w = open_at(dir, c, T0 + 12'000);
+        auto s = w->server("h1");
+        REQUIRE(s);
+        CHECK(s->state == Health::down);
+        CHECK(s->since_ms == T0 + 10'000);
+        CHECK(s->seq == 2);  // the last report that changed a state; seq 3 was not flushed
+        REQUIRE(s->instances.size() == 1);
+        CHECK(s->instances[0].state == Health::down);
+        CHECK(s->instances[0].seen.unit == "patchbay-http@10.10.10.121:80.service");
+        auto changes = w->changes("h1", 0, T0 + 60'000, 100);
+        REQUIRE(changes);
+        CHECK(changes->size() == 4);  // up, up (server), down, down (server)
+        CHECK(w->health()->at(ref121()) == Health::down);
+
+        REQUIRE(w->ingest(one(report("h1", 4, {http("active", good(2))})), T0 + 13'000));
+        REQUIRE(w->tick(T0 + 14'000));  // flushes the counters
+    }
+    auto w = open_at(dir, c, T0 + 30'000);
+    CHECK(w->server("h1")->reports == 3);  // seq 3 died unflushed with the first process
+    CHECK(w->server("h1")->state == Health::up);
+    // The minute T0 falls in closes at the next minute: its block is the worst it saw.
+    REQUIRE(w->ingest(one(report("h1", 5, {http("active")})), T0 + 44'000));  // not silent
+    REQUIRE(w->tick(T0 + 45'000));  // next minute (T0 is 20 s into one)
+    auto blocks = w->blocks("h1", 0, T0 + 120'000);
+    REQUIRE(blocks);
+    REQUIRE(blocks->size() == 2);
+    CHECK((*blocks)[0].period_ms == period_start(T0, 60));
+    CHECK((*blocks)[0].worst == Health::up);  // reopened after restart: only what it saw since
+    CHECK((*blocks)[1].worst == Health::up);  // the open period
+    // Two days on: a period closes and everything older than a day is deleted.
+    REQUIRE(w->ingest(one(report("h1", 6, {http("active")})), T0 + 2 * 86'400'000));
+    REQUIRE(w->tick(T0 + 2 * 86'400'000 + 60'000));
+    auto changes = w->changes("h1", 0, T0 + 86'400'000, 100);
+    REQUIRE(changes);
+    CHECK(changes->empty());
+    blocks = w->blocks("h1", 0, T0 + 86'400'000);
+    REQUIRE(blocks);
+    CHECK(blocks->empty());
+}
+
+TEST_CASE("watchdog: a server that goes silent after a restart keeps one row per instance") {
+    test::TempDir dir;
+    {
+        auto w = open_at(dir);
+        REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    }
+    {
+        auto w = open_at(dir, {}, T0 + 1000);
+        REQUIRE(w->tick(T0 + 60'000));  // silent: down, and its rows flushed
+    }
+    auto w = open_at(dir, {}, T0 + 61'000);
+    auto s = w->server("h1");
+    REQUIRE(s);
+    CHECK(s->state == Health::down);
+    REQUIRE(s->instances.size() == 1);
+    CHECK(s->instances[0].seen.unit == "patchbay-http@10.10.10.121:80.service");
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(dir.db().c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT json_array_length(last_report, '$.instances') FROM watch_servers", -1, &q,
+                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(q, 0) == 1);  // not the loaded instances twice
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+TEST_CASE("watchdog: blocks keep the worst state of their period") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    REQUIRE(w->ingest(one(report("h1", 2, {http("failed")})), T0 + 5'000));
+    REQUIRE(w->ingest(one(report("h1", 3, {http("active")})), T0 + 6'000));
+    REQUIRE(w->ingest(one(report("h1", 4, {http("active")})), T0 + 39'000));  // not silent
+    REQUIRE(w->tick(T0 + 40'000));  // the next minute
+    auto blocks = w->blocks("h1", 0, T0 + 120'000);
+    REQUIRE(blocks);
+    REQUIRE(blocks->size() == 2);
+    CHECK((*blocks)[0].worst == Health::down);
+    CHECK((*blocks)[1].worst == Health::up);
+}
+
+TEST_CASE("watchdog: when the change cannot be committed, ingest fails and no state moves") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open(dir.db().c_str(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "DROP TABLE state_changes", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(other);
+    auto r = w->ingest(one(report("h1", 2, {http("failed")})), T0 + 1000);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error(), Catch::Contains("history database"));
+    CHECK(w->server("h1")->state == Health::up);
+    CHECK(w->server("h1")->seq == 1);
+    CHECK(w->health()->at(ref121()) == Health::up);
+    r = w->ingest(one(report("h9", 1, {http("active")})), T0 + 1000);
+    REQUIRE_FALSE(r);
+    CHECK_FALSE(w->server("h9"));  // a new server is not half there either
+}
+
+TEST_CASE("watchdog timer: ticks on its own and stops on destruction") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    {
+        WatchdogTimer timer(*w, std::chrono::milliseconds(5), [] { return T0 + 60'000; });
+        for (int i = 0; i < 400 && timer.ticks() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        CHECK(timer.ticks() >= 2);
+    }
+    CHECK(w->server("h1")->state == Health::down);
+}
+
+TEST_CASE("watchdog API answers: summary, detail, history range") {
+    ServerStatus s;
+    s.name = "h1";
+    s.state = Health::warning;
+    s.since_ms = 1000;
+    s.last_report_ms = 5000;
+    s.reports = 3;
+    s.serials = {{"hostdomain.com", 7}};
+    s.instances.push_back(InstanceStatus{ref121(), http("active", good(3)), Health::warning, 2000, "slow"});
+    auto sum = server_summary_json(s, 6500);
+    CHECK(sum["state"] == "warning");
+    CHECK(sum["age_ms"] == 1500);
+    CHECK(sum["instances"] == 1);
+    CHECK(sum["serials"]["hostdomain.com"] == 7);
+    auto detail = server_detail_json(
+        s, {StateChange{2000, "h1", ref121(), Health::up, Health::warning, "slow"}},
+        {StateBlock{"h1", 0, Health::warning}}, 6500);
+    CHECK(detail["instances"][0]["address"] == "10.10.10.121");
+    CHECK(detail["instances"][0]["probe"]["streak"] == 3);
+    CHECK(detail["changes"][0]["to"] == "warning");
+    CHECK(detail["changes"][0]["instance"]["port"] == 80);
+    CHECK(detail["blocks"][0]["state"] == "warning");
+
+    auto range = history_range(std::nullopt, std::nullopt, 100'000'000);
+    REQUIRE(range);
+    CHECK(range->from_ms == 100'000'000 - 86'400'000);
+    range = history_range(std::string("5"), std::string("9"), 100);
+    REQUIRE(range);
+    CHECK(range->from_ms == 5);
+    CHECK(range->to_ms == 9);
+    auto badr = history_range(std::string("yesterday"), std::nullopt, 100);
+    REQUIRE_FALSE(badr);
+    CHECK(badr.error() == "from: must be unix milliseconds, got 'yesterday'");
+    CHECK_FALSE(history_range(std::string("9"), std::string("5"), 100));
+}
