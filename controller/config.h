@@ -8,6 +8,7 @@
 
 #include "acl.h"
 #include "address.h"
+#include "alert.h"
 #include "result.h"
 #include "tsig.h"
 
@@ -29,6 +30,7 @@ struct ControllerConfig {
     Keyring tsig_keys;                        // [[tsig_key]]
     std::vector<SecondaryConfig> secondaries; // [[secondary]]
     std::vector<AclEntry> acl;                // [[acl]]; --dev adds loopback transfers
+    std::vector<AlertPolicy> alerts;          // [[alert]] (docs/alerts.md)
 };
 
 // Who may transfer: the [[acl]] entries plus one per secondary (its address, its key).
