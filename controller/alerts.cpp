@@ -52,7 +52,7 @@ void Alerts::send(const std::vector<AlertMessage>& messages) {
 
 Result<std::vector<ChannelResult>> Alerts::test(const std::optional<std::string>& name) {
     if (policies_.empty())
-        return fail(ErrorKind::invalid, "no alert policy is configured (add an [[alert]] to the controller config)");
+        return fail(ErrorKind::not_found, "no alert policy is configured (add an [[alert]] to the controller config)");
     std::vector<const AlertPolicy*> chosen;
     if (name) {
         const AlertPolicy* p = find_policy(policies_, *name);

@@ -40,7 +40,7 @@ public:
 
     // Sends a "test" message through every channel of `policy` (every policy when none
     // is named) now, all channels at once, and waits for them. Errors: not_found for an
-    // unknown policy; invalid when no policy is configured.
+    // unknown policy, and when no policy is configured.
     Result<std::vector<ChannelResult>> test(const std::optional<std::string>& policy);
 
     // patchbay_alerts_sent_total / _failed_total by channel, _dropped_total, and

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api_alerts.h"
 #include "api_body.h"
 
 namespace patchbay {
@@ -188,6 +189,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     // Small JSON answers on kept-alive connections otherwise wait out delayed ACKs (~40 ms).
     s.set_tcp_nodelay(true);
     routes(s, controller);
+    add_alert_routes(s, services.alerts, services.metrics);
 
     std::string host = listen.address.str();
     int port = listen.port;

@@ -440,7 +440,7 @@ TEST_CASE("Alerts: changes reach the webhook once per episode; test reports ever
     Alerts none({}, options);
     auto empty = none.test(std::nullopt);
     REQUIRE_FALSE(empty);
-    CHECK(empty.kind() == ErrorKind::invalid);
+    CHECK(empty.kind() == ErrorKind::not_found);
     CHECK_THAT(empty.error(), Catch::Contains("no alert policy is configured"));
 
     // webhook: ops sent its alert, recovery and 2 tests; broken failed its alert, recovery
