@@ -6,6 +6,7 @@
 //     tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]
 //     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
 //     agent ls | status
+//     alert test [POLICY]
 #pragma once
 
 #include <functional>
@@ -63,5 +64,8 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
 std::string render(const Invocation& inv, const nlohmann::json& body);
 // The exit code for an HTTP status.
 int exit_code_for(long status);
+// The exit code for a successful (2xx) answer: kExitFailed when `alert test` reports a
+// channel that failed, else kExitOk.
+int exit_code_for_answer(const Invocation& inv, const nlohmann::json& body);
 
 }  // namespace patchbay
