@@ -8,10 +8,12 @@
 #include <fstream>
 #include <iostream>
 
+#include "alerts.h"
 #include "api.h"
 #include "config.h"
 #include "controller.h"
 #include "dns_server.h"
+#include "metrics.h"
 #include "notify.h"
 #include "token.h"
 #include "update_handler.h"
@@ -77,6 +79,19 @@ Result<std::string> add_dev_update_key(ControllerConfig& cfg) {
     return std::string("hmac-sha256:") + name + ":" + secret;
 }
 
+// GET /metrics: every module's families, collected when scraped (docs/metrics.md). The
+// watchdog's (reports, states) and the DNS server's (queries by view and rcode) plug in
+// here: add a `const X*` parameter and append its families.
+std::string collect_metrics(const Notifier* notifier, const Alerts* alerts) {
+    std::vector<MetricFamily> families;
+    auto add = [&families](std::vector<MetricFamily> more) {
+        for (auto& f : more) families.push_back(std::move(f));
+    };
+    if (notifier) add(notify_metrics(notifier->counts()));
+    if (alerts) add(alerts->metrics());
+    return render_metrics(families);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,7 +145,14 @@ int main(int argc, char** argv) {
     auto notifier = Notifier::start();
     if (!notifier) return die(notifier.error());
     controller.attach(dns->get(), notifier->get());
-    auto api = Api::start(ApiServices{controller}, cfg->api_listen);
+    // The alert policies; the watchdog feeds alerts->on_changes and a timer alerts->tick.
+    auto alerts = std::make_unique<Alerts>(cfg->alerts);
+    ApiServices services{controller};
+    services.alerts = alerts.get();
+    services.metrics = [notifier = notifier->get(), alerts = alerts.get()] {
+        return collect_metrics(notifier, alerts);
+    };
+    auto api = Api::start(services, cfg->api_listen);
     if (!api) return die(api.error());
 
     for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
@@ -149,6 +171,7 @@ int main(int argc, char** argv) {
     std::cerr << "patchbay-controller: stopping (signal " << sig << ")\n";
     controller.attach(nullptr, nullptr);
     api->reset();
+    alerts.reset();
     notifier->reset();
     dns->reset();
     if (cfg->dev && !flags->state) std::filesystem::remove_all(cfg->state_dir, ec);
