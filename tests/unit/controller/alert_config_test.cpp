@@ -1,6 +1,8 @@
 // [[alert]] in the controller config: keys, defaults, and errors at file:line:column.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "config.h"
 
 using namespace patchbay;
@@ -97,4 +99,20 @@ TEST_CASE("controller config: [[alert]] errors name file:line:column") {
         REQUIRE_FALSE(cfg);
         CHECK_THAT(cfg.error(), Catch::Contains(row.says));
     }
+}
+
+TEST_CASE("controller config: the [[alert]] sample in examples/controller.toml parses once uncommented") {
+    std::ifstream in(std::string(PATCHBAY_SOURCE_DIR) + "/examples/controller.toml");
+    REQUIRE(in);
+    std::string line, text;
+    bool in_alert = false;
+    while (std::getline(in, line)) {
+        if (line == "# [[alert]]") in_alert = true;
+        if (in_alert && line.rfind("# ", 0) == 0) text += line.substr(2) + "\n";
+    }
+    auto cfg = parse_controller_config(text, "controller.toml");
+    INFO(text);
+    REQUIRE(cfg);
+    REQUIRE(cfg->alerts.size() == 1);
+    CHECK(channel_names(cfg->alerts[0]) == std::vector<std::string>{"webhook", "email", "command"});
 }
