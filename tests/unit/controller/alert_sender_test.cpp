@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -318,6 +319,17 @@ TEST_CASE("alert sender: a command gets the JSON on stdin and PATCHBAY_ALERT_* v
           "PATCHBAY_ALERT_STATE=down\n"
           "PATCHBAY_ALERT_SUMMARY=ALERT down: web1 http/tcp 10.10.10.121:80 (hostdomain.com)\n"
           "PATCHBAY_ALERT_TRANSPORT=tcp\n");
+
+    // Only stdin, stdout and stderr reach the command, whatever the controller holds open.
+    int leaked = ::open("/dev/null", O_RDONLY);  // not close-on-exec, like httplib's sockets
+    REQUIRE(leaked >= 0);
+    std::vector<std::string> fds = {"/bin/sh", "-c", "ls /proc/self/fd > " + out + ".fds"};
+    REQUIRE(run_command(fds, down_message(), 5000ms));
+    ::close(leaked);
+    std::ifstream fds_in(out + ".fds");
+    std::stringstream fd_list;
+    fd_list << fds_in.rdbuf();
+    CHECK(fd_list.str() == "0\n1\n2\n3\n");  // 3: the directory ls reads
 
     struct Row {
         std::vector<std::string> argv;
