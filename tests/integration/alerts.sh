@@ -1,6 +1,7 @@
 #!/bin/bash
 # A real controller with [[alert]] policies: `patchbay alert test` delivers the alert
-# JSON to a webhook receiver run here (python3 http.server), reports a dead channel
+# JSON to a webhook receiver run here (python3 http.server) and an e-mail to an SMTP
+# server run here (python3 smtpd), reports a dead channel
 # and exits 1, refuses an unknown policy; GET /metrics answers Prometheus text that a
 # strict line parser accepts, with the alert and NOTIFY families in it.
 set -euo pipefail
@@ -8,6 +9,7 @@ source "$(dirname "$0")/../lib/controller.sh"
 
 hook_port=$(free_port)
 dead_port=$(free_port)
+smtp_port=$(free_port)
 cat >"$work/receiver.py" <<'PY'
 import http.server, sys
 out = sys.argv[2]
@@ -24,14 +26,33 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_for
 PY
 python3 "$work/receiver.py" "$hook_port" "$work/hooks" &
 hook_pid=$!
-trap 'kill $hook_pid 2>/dev/null; cleanup' EXIT
+# An SMTP server (python3's smtpd, deprecated but in Debian 12's 3.11) that writes each
+# envelope and message to a file.
+cat >"$work/smtp.py" <<'PY'
+import asyncore, json, smtpd, sys, warnings
+warnings.simplefilter("ignore")
+class Sink(smtpd.SMTPServer):
+    def process_message(self, peer, mailfrom, rcpttos, data, **kw):
+        with open(sys.argv[2], "a") as f:
+            f.write(json.dumps({"from": mailfrom, "to": rcpttos, "data": data.decode()}) + "\n")
+Sink(("127.0.0.1", int(sys.argv[1])), None, decode_data=False)
+asyncore.loop()
+PY
+python3 -W ignore "$work/smtp.py" "$smtp_port" "$work/mails" &
+smtp_pid=$!
+trap 'kill $hook_pid $smtp_pid 2>/dev/null; cleanup' EXIT
 wait_until 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$hook_port" || die "webhook receiver did not start"
+wait_until 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$smtp_port" || die "SMTP receiver did not start"
 
 cat >"$work/controller.toml" <<EOF_TOML
 [[alert]]
 name = "ops"
 states = ["warning", "down"]
 webhook = "http://127.0.0.1:$hook_port/hook"
+
+[[alert]]
+name = "mail"
+email = { smtp = "smtp://127.0.0.1:$smtp_port", from = "patchbay@example.com", to = ["noc@example.com", "ops@example.com"] }
 
 [[alert]]
 name = "dead"
@@ -53,11 +74,27 @@ expect_eq "webhook JSON: kind, policy, server, state" "test ops patchbay-test do
 expect_eq "webhook JSON: every field" "instance kind policy reason server since since_ms state" \
   "$(python3 -c 'import json,sys; print(" ".join(sorted(json.loads(sys.argv[1]))))' "$json")"
 
+out=$("$PB" alert test mail)
+expect_contains "alert test mail: the e-mail went out" "mail    email    ok" "$out"
+wait_until 5 test -s "$work/mails" || die "the SMTP receiver got nothing"
+expect_eq "SMTP envelope" "patchbay@example.com noc@example.com,ops@example.com" \
+  "$(python3 -c 'import json,sys; m=json.loads(open(sys.argv[1]).readline()); print(m["from"], ",".join(m["to"]))' "$work/mails")"
+expect_eq "an RFC 5322 message: its headers parse and say what they should" \
+  "noc@example.com, ops@example.com|[patchbay] TEST down: patchbay-test|True|True|test" \
+  "$(python3 -c '
+import email, email.utils, json, sys
+m = json.loads(open(sys.argv[1]).readline())
+msg = email.message_from_string(m["data"])
+body = msg.get_payload()
+print(msg["To"], msg["Subject"], email.utils.parsedate_to_datetime(msg["Date"]) is not None,
+      msg["Message-ID"].endswith("@example.com>"), json.loads(body[body.index("{"):])["kind"], sep="|")' "$work/mails")"
+
 expect_exit "alert test with a dead channel exits 1" 1 "$PB" alert test
 out=$("$PB" alert test 2>/dev/null || true)
 expect_contains "the dead webhook is reported failed" "dead    webhook  failed: webhook:" "$out"
 expect_contains "the command channel is reported ok" "dead    command  ok" "$out"
 expect_eq "each test of every policy reached the receiver" 3 "$(wc -l <"$work/hooks")"
+expect_eq "and the mail server" 3 "$(wc -l <"$work/mails")"
 json_out=$("$PB" --output json alert test dead 2>/dev/null || true)
 expect_eq "--output json has the results" "False webhook False command True" \
   "$(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(j["ok"], *[r["channel"] + " " + str(r["ok"]) for r in j["results"]])' "$json_out")"
@@ -99,12 +136,13 @@ for n, line in enumerate(text[:-1].split("\n"), 1):
 for key in sys.argv[2:]:
     print(key, samples.get(key, "missing"))
 PY
-parsed=$(python3 "$work/parse_metrics.py" "$work/metrics" \
+parsed=$(python3 "$work/parse_metrics.py" "$work/metrics" 'patchbay_alerts_sent_total{channel="email"}' \
   'patchbay_alerts_sent_total{channel="webhook"}' 'patchbay_alerts_failed_total{channel="webhook"}' \
   'patchbay_alerts_sent_total{channel="command"}' 'patchbay_notify_total{result="answered"}') \
   || { cat "$work/metrics"; die "/metrics is not strict Prometheus text"; }
 expect_eq "/metrics parses; alert counts by channel; NOTIFY family present" \
-'patchbay_alerts_sent_total{channel="webhook"} 3
+'patchbay_alerts_sent_total{channel="email"} 3
+patchbay_alerts_sent_total{channel="webhook"} 3
 patchbay_alerts_failed_total{channel="webhook"} 3
 patchbay_alerts_sent_total{channel="command"} 3
 patchbay_notify_total{result="answered"} 0' "$parsed"
