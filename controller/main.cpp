@@ -1,4 +1,5 @@
 // patchbay-controller: parse, build, load, run, stop — in that order (STYLE.md).
+#include <curl/curl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -119,6 +120,8 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
+    // Before any thread: the alert sender's threads use libcurl.
+    curl_global_init(CURL_GLOBAL_DEFAULT);
 
     std::string dev_tsig;
     if (cfg->dev) {
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
     controller.attach(nullptr, nullptr);
     api->reset();
     alerts.reset();
+    curl_global_cleanup();
     notifier->reset();
     dns->reset();
     if (cfg->dev && !flags->state) std::filesystem::remove_all(cfg->state_dir, ec);
