@@ -24,7 +24,7 @@ struct SenderOptions {
     std::chrono::milliseconds timeout{10000};        // one attempt (webhook, SMTP) or one command run
     int attempts = 3;                                // per channel and message, the first included
     std::chrono::milliseconds first_backoff{1000};   // before the second attempt; doubles after
-    size_t queue_limit = 1000;                       // messages waiting; more are dropped (and counted)
+    size_t queue_limit = 1000;                       // deliveries (message × channel) waiting; more are dropped
 };
 
 // --- pure helpers --------------------------------------------------------------------
