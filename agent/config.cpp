@@ -81,7 +81,8 @@ toml::source_region start_of_file() { return toml::source_region{{1, 1}, {1, 1},
 void read_agent(const Reader& r, const toml::table& agent, AgentConfig& c) {
     r.only_keys(agent, "[agent]",
                 {"name", "domains", "resolvers", "poll_seconds", "idle_poll_seconds",
-                 "notify_listen", "controller", "token_file", "env_dir", "query_timeout_ms"});
+                 "notify_listen", "controller", "token_file", "env_dir", "query_timeout_ms",
+                 "metrics_listen"});
     if (auto* n = agent.get("name")) {
         c.name = r.string_at(*n, "name");
         if (c.name.empty()) r.error(n->source(), "'name' must not be empty");
@@ -121,6 +122,12 @@ void read_agent(const Reader& r, const toml::table& agent, AgentConfig& c) {
                         e.error());
         }
         c.notify_endpoint = *e;
+    }
+    if (auto* n = agent.get("metrics_listen")) {
+        std::string text = r.string_at(*n, "metrics_listen");
+        auto e = Endpoint::parse(text);
+        if (!e) r.error(n->source(), "bad metrics_listen '" + text + "' (want ADDR:PORT): " + e.error());
+        c.metrics_listen = *e;
     }
     if (auto* n = agent.get("controller")) {
         c.controller = r.string_at(*n, "controller");

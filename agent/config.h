@@ -29,6 +29,7 @@ struct AgentConfig {
     int idle_poll_seconds = 5;          // while no tuple matches this host
     std::string notify_listen = "0.0.0.0:5300";  // as configured; "" disables
     std::optional<Endpoint> notify_endpoint;      // parsed notify_listen
+    std::optional<Endpoint> metrics_listen;       // GET /metrics here (docs/metrics.md); none = off
     std::string controller;             // URL; empty = no registration
     std::string token_file;
     std::string env_dir = "/run/patchbay/env";

@@ -7,6 +7,7 @@
 //     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
 //     agent ls | status
 //     servers ls | server show NAME
+//     alert test [POLICY]
 #pragma once
 
 #include <functional>
@@ -64,5 +65,8 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
 std::string render(const Invocation& inv, const nlohmann::json& body);
 // The exit code for an HTTP status.
 int exit_code_for(long status);
+// The exit code for a successful (2xx) answer: kExitFailed when `alert test` reports a
+// channel that failed, else kExitOk.
+int exit_code_for_answer(const Invocation& inv, const nlohmann::json& body);
 
 }  // namespace patchbay

@@ -44,5 +44,5 @@ int main(int argc, char** argv) {
         return code;
     }
     std::cout << render(*inv, answer->body);
-    return kExitOk;
+    return exit_code_for_answer(*inv, answer->body);
 }

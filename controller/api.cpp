@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api_alerts.h"
 #include "api_body.h"
 #include "api_watchdog.h"
 
@@ -190,6 +191,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     s.set_tcp_nodelay(true);
     routes(s, controller);
     if (services.watchdog) watchdog_routes(s, *services.watchdog);
+    add_alert_routes(s, services.alerts, services.metrics);
 
     std::string host = listen.address.str();
     int port = listen.port;

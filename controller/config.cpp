@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -192,9 +193,142 @@ Result<void> parse_acls(const toml::table& root, const std::string& origin, Cont
     return {};
 }
 
+// --- [[alert]] (docs/alerts.md) -----------------------------------------------------
+
+bool web_url(const std::string& url) { return url.starts_with("http://") || url.starts_with("https://"); }
+
+Result<std::vector<std::string>> alert_strings(const toml::node& node, const std::string& origin,
+                                               const std::string& key, bool allow_empty) {
+    auto items = strings_at(node, origin, key);
+    if (!items) return items.failure();
+    std::vector<std::string> out;
+    for (const auto& [text, at] : *items) {
+        if (text.empty()) return fail(where(origin, at->source()) + ": " + key + ": an empty string");
+        out.push_back(text);
+    }
+    if (out.empty() && !allow_empty) return fail(where(origin, node.source()) + ": " + key + " must not be empty");
+    return out;
+}
+
+Result<EmailChannel> alert_email(const toml::node& node, const std::string& origin) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr)
+        return fail(where(origin, node.source()) +
+                    ": alert.email must be a table { smtp = \"smtp://HOST:PORT\", from = \"…\", to = [\"…\"] }");
+    EmailChannel email;
+    for (auto& [k, value] : *t) {
+        std::string key = "alert.email." + std::string(k.str());
+        if (k == "to") {
+            auto to = alert_strings(value, origin, key, false);
+            if (!to) return to.failure();
+            for (const auto& address : *to)
+                if (address.find('@') == std::string::npos || address.find_first_of("<>\r\n ,") != std::string::npos)
+                    return fail(where(origin, value.source()) + ": " + key + ": '" + address +
+                                "' is not an e-mail address");
+            email.to = *to;
+            continue;
+        }
+        if (k != "smtp" && k != "from" && k != "username" && k != "password_file")
+            return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
+        auto text = string_at(value, origin, key);
+        if (!text) return text.failure();
+        if (k == "smtp") {
+            if (!text->starts_with("smtp://") && !text->starts_with("smtps://"))
+                return fail(where(origin, value.source()) + ": " + key + " must be a URL smtp://HOST:PORT or smtps://HOST:PORT");
+            email.smtp = *text;
+        } else if (k == "from") {
+            if (text->find('@') == std::string::npos || text->find_first_of("<>\r\n ,") != std::string::npos)
+                return fail(where(origin, value.source()) + ": " + key + ": '" + *text + "' is not an e-mail address");
+            email.from = *text;
+        } else if (k == "username") {
+            email.username = *text;
+        } else {
+            email.password_file = *text;
+        }
+    }
+    for (auto [field, given] : {std::pair{"smtp", !email.smtp.empty()}, std::pair{"from", !email.from.empty()},
+                                std::pair{"to", !email.to.empty()}})
+        if (!given) return fail(where(origin, node.source()) + ": alert.email needs " + field);
+    if (!email.password_file.empty() && email.username.empty())
+        return fail(where(origin, node.source()) + ": alert.email.password_file needs a username");
+    return email;
+}
+
+Result<void> parse_alerts(const toml::table& root, const std::string& origin, ControllerConfig& cfg) {
+    auto tables = tables_of(root, "alert", origin);
+    if (!tables) return tables.failure();
+    for (const toml::table* t : *tables) {
+        AlertPolicy policy;
+        const toml::node* name_node = nullptr;
+        for (auto& [k, value] : *t) {
+            std::string key = "alert." + std::string(k.str());
+            if (k == "name") {
+                auto text = string_at(value, origin, key);
+                if (!text) return text.failure();
+                if (text->empty()) return fail(where(origin, value.source()) + ": alert.name must not be empty");
+                policy.name = *text;
+                name_node = &value;
+            } else if (k == "states") {
+                auto names = alert_strings(value, origin, key, false);
+                if (!names) return names.failure();
+                policy.states.clear();
+                for (const auto& text : *names) {
+                    auto h = parse_health(text);
+                    if (!h || (*h != Health::warning && *h != Health::down))
+                        return fail(where(origin, value.source()) + ": " + key + ": '" + text +
+                                    "' is not a state to alert on (warning, down)");
+                    if (std::find(policy.states.begin(), policy.states.end(), *h) == policy.states.end())
+                        policy.states.push_back(*h);
+                }
+            } else if (k == "servers" || k == "services") {
+                auto globs = alert_strings(value, origin, key, false);
+                if (!globs) return globs.failure();
+                (k == "servers" ? policy.servers : policy.services) = *globs;
+            } else if (k == "for_seconds") {
+                auto secs = value.value_exact<int64_t>();
+                if (!secs || *secs < 0 || *secs > 7 * 86400)
+                    return fail(where(origin, value.source()) + ": " + key + " must be 0 to 604800 seconds");
+                policy.for_ms = *secs * 1000;
+            } else if (k == "recovery") {
+                auto on = value.value_exact<bool>();
+                if (!on) return fail(where(origin, value.source()) + ": " + key + " must be true or false");
+                policy.recovery = *on;
+            } else if (k == "webhook") {
+                auto url = string_at(value, origin, key);
+                if (!url) return url.failure();
+                if (!web_url(*url))
+                    return fail(where(origin, value.source()) + ": " + key + " must be an http:// or https:// URL");
+                policy.webhook = *url;
+            } else if (k == "email") {
+                auto email = alert_email(value, origin);
+                if (!email) return email.failure();
+                policy.email = *email;
+            } else if (k == "command") {
+                auto argv = alert_strings(value, origin, key, false);
+                if (!argv) return argv.failure();
+                if (!argv->front().starts_with("/"))
+                    return fail(where(origin, value.source()) + ": " + key + ": the program must be an absolute path, got '" +
+                                argv->front() + "'");
+                policy.command = *argv;
+            } else {
+                return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
+            }
+        }
+        if (!name_node) return fail(where(origin, t->source()) + ": alert needs a name");
+        for (const auto& other : cfg.alerts)
+            if (other.name == policy.name)
+                return fail(where(origin, name_node->source()) + ": alert.name: '" + policy.name + "' is defined twice");
+        if (channel_names(policy).empty())
+            return fail(where(origin, t->source()) + ": alert '" + policy.name +
+                        "' needs a channel: webhook, email or command");
+        cfg.alerts.push_back(std::move(policy));
+    }
+    return {};
+}
+
 // --- [health]: the watchdog's criteria (docs/watchdog.md) ------------------------------
 
-Result<void> parse_health(const toml::table& table, const std::string& origin, HealthCriteria& h) {
+Result<void> parse_health_section(const toml::table& table, const std::string& origin, HealthCriteria& h) {
     for (auto& [k, value] : table) {
         std::string key = "health." + std::string(k.str());
         auto whole = [&](auto& slot, int64_t lo, int64_t hi, const char* unit) -> Result<void> {
@@ -230,6 +364,7 @@ Result<void> parse_health(const toml::table& table, const std::string& origin, H
     return {};
 }
 
+
 }  // namespace
 
 std::vector<AclEntry> effective_acl(const ControllerConfig& cfg) {
@@ -258,11 +393,13 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
     for (auto parse : {parse_tsig_keys, parse_secondaries, parse_acls}) {
         if (auto r = parse(root, origin, cfg); !r) return r.failure();
     }
+    if (auto r = parse_alerts(root, origin, cfg); !r) return r.failure();
     for (auto& [section, node] : root) {
         std::string name(section.str());
         if (name == "tsig_key" || name == "secondary" || name == "acl") continue;
+        if (name == "alert") continue;  // [[alert]], parsed above
         if (name == "health" && node.is_table()) {
-            if (auto r = parse_health(*node.as_table(), origin, cfg.health); !r) return r.failure();
+            if (auto r = parse_health_section(*node.as_table(), origin, cfg.health); !r) return r.failure();
             continue;
         }
         auto* table = node.as_table();

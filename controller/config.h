@@ -9,6 +9,7 @@
 #include "acl.h"
 #include "address.h"
 #include "health.h"
+#include "alert.h"
 #include "result.h"
 #include "tsig.h"
 
@@ -31,6 +32,7 @@ struct ControllerConfig {
     std::vector<SecondaryConfig> secondaries; // [[secondary]]
     std::vector<AclEntry> acl;                // [[acl]]; --dev adds loopback transfers
     HealthCriteria health;                    // [health] (docs/watchdog.md)
+    std::vector<AlertPolicy> alerts;          // [[alert]] (docs/alerts.md)
 };
 
 // Who may transfer: the [[acl]] entries plus one per secondary (its address, its key).

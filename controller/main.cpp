@@ -1,4 +1,5 @@
 // patchbay-controller: parse, build, load, run, stop — in that order (STYLE.md).
+#include <curl/curl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -8,10 +9,12 @@
 #include <fstream>
 #include <iostream>
 
+#include "alerts.h"
 #include "api.h"
 #include "config.h"
 #include "controller.h"
 #include "dns_server.h"
+#include "metrics.h"
 #include "notify.h"
 #include "token.h"
 #include "update_handler.h"
@@ -78,6 +81,19 @@ Result<std::string> add_dev_update_key(ControllerConfig& cfg) {
     return std::string("hmac-sha256:") + name + ":" + secret;
 }
 
+// GET /metrics: every module's families, collected when scraped (docs/metrics.md). The
+// watchdog's (reports, states) and the DNS server's (queries by view and rcode) plug in
+// here: add a `const X*` parameter and append its families.
+std::string collect_metrics(const Notifier* notifier, const Alerts* alerts) {
+    std::vector<MetricFamily> families;
+    auto add = [&families](std::vector<MetricFamily> more) {
+        for (auto& f : more) families.push_back(std::move(f));
+    };
+    if (notifier) add(notify_metrics(notifier->counts()));
+    if (alerts) add(alerts->metrics());
+    return render_metrics(families);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,6 +121,8 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
+    // Before any thread: the alert sender's threads use libcurl.
+    curl_global_init(CURL_GLOBAL_DEFAULT);
 
     std::string dev_tsig;
     if (cfg->dev) {
@@ -131,14 +149,24 @@ int main(int argc, char** argv) {
     auto notifier = Notifier::start();
     if (!notifier) return die(notifier.error());
     controller.attach(dns->get(), notifier->get());
+    // The alert policies, fed by the watchdog's changes and ticked by its timer.
+    auto alerts = std::make_unique<Alerts>(cfg->alerts);
     // The watchdog: its own connection to the same database; ticks once a second.
     auto watchdog = Watchdog::open(cfg->state_dir + "/patchbay.db", cfg->health, unix_ms_now());
     if (!watchdog) return die(watchdog.error());
+    (*watchdog)->on_change([&alerts](const std::vector<StateChange>& changes, const HealthMapPtr&) {
+        alerts->on_changes(changes);
+    });
     ApiServices services{controller};
     services.watchdog = watchdog->get();
+    services.alerts = alerts.get();
+    services.metrics = [notifier = notifier->get(), alerts = alerts.get()] {
+        return collect_metrics(notifier, alerts);
+    };
     auto api = Api::start(services, cfg->api_listen);
     if (!api) return die(api.error());
-    auto watchdog_timer = std::make_unique<WatchdogTimer>(**watchdog, std::chrono::seconds(1));
+    auto watchdog_timer = std::make_unique<WatchdogTimer>(**watchdog, std::chrono::seconds(1), unix_ms_now,
+                                                          [&alerts](int64_t now) { alerts->tick(now); });
 
     for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
     std::cerr << "patchbay-controller: API on http://" << (*api)->bound().str() << "/v1, state in " << cfg->state_dir
@@ -158,6 +186,9 @@ int main(int argc, char** argv) {
     api->reset();
     watchdog_timer.reset();
     if (auto flushed = (*watchdog)->tick(unix_ms_now()); !flushed) std::cerr << "patchbay-controller: " << flushed.error() << "\n";
+    watchdog->reset();
+    alerts.reset();
+    curl_global_cleanup();
     notifier->reset();
     dns->reset();
     if (cfg->dev && !flags->state) std::filesystem::remove_all(cfg->state_dir, ec);

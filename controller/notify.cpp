@@ -74,6 +74,11 @@ public:
 
     void start() { thread_ = std::thread([this] { run(); }); }
 
+    NotifyCounts counts() {
+        std::lock_guard lock(mutex_);
+        return counts_;
+    }
+
     void stop() {
         stopping_.store(true);
         wake();
@@ -172,6 +177,7 @@ private:
         for (auto it = pending_.begin(); it != pending_.end(); ++it) {
             if (it->first.second != source || it->second.id != id) continue;
             // Any answer ends the retries; an error would come back every time.
+            ++(rcode == KNOT_RCODE_NOERROR ? counts_.answered : counts_.error);
             if (rcode != KNOT_RCODE_NOERROR) {
                 std::fprintf(stderr, "notify: %s answered NOTIFY for %s serial %u with rcode %u\n",
                              source.str().c_str(), it->first.first.c_str(), it->second.serial,
@@ -193,6 +199,7 @@ private:
             }
             if (p.sent && now - p.first_sent >= timing_.give_up) {
                 give_up(key, p, "no answer");
+                ++counts_.timeout;
                 it = pending_.erase(it);
                 continue;
             }
@@ -200,11 +207,13 @@ private:
             auto to = to_socket_address(key.second);
             if (fd < 0) {
                 give_up(key, p, "no socket for its address family");
+                ++counts_.unreachable;
                 it = pending_.erase(it);
                 continue;
             }
             // A failed send (e.g. full buffer) counts as a lost datagram: retried later.
             ::sendto(fd, p.message.data(), p.message.size(), 0, to.get(), to.len);
+            ++counts_.sent;
             if (!p.sent) p.first_sent = now;
             p.sent = true;
             p.next_send = now + p.interval;
@@ -228,6 +237,7 @@ private:
     std::mutex mutex_;  // guards what follows
     std::mt19937 ids_;
     std::map<PendingKey, Pending> pending_;
+    NotifyCounts counts_;
 };
 
 Result<std::unique_ptr<Notifier>> Notifier::start(NotifyTiming timing) {
@@ -247,6 +257,23 @@ Result<std::unique_ptr<Notifier>> Notifier::start(NotifyTiming timing) {
     loop->start();
     return std::unique_ptr<Notifier>(new Notifier(std::move(loop)));
 }
+
+std::vector<MetricFamily> notify_metrics(const NotifyCounts& c) {
+    auto result = [](const char* name, uint64_t n) {
+        return MetricSample{{{"result", name}}, static_cast<double>(n)};
+    };
+    return {
+        {"patchbay_notify_total",
+         "NOTIFYs (RFC 1996) to agents and secondaries by how they ended, one per zone and target.",
+         "counter",
+         {result("answered", c.answered), result("error", c.error), result("timeout", c.timeout),
+          result("unreachable", c.unreachable)}},
+        {"patchbay_notify_sent_total", "NOTIFY datagrams sent, retransmissions included.", "counter",
+         {{{}, static_cast<double>(c.sent)}}},
+    };
+}
+
+NotifyCounts Notifier::counts() const { return loop_->counts(); }
 
 Notifier::Notifier(std::unique_ptr<Loop> loop) : loop_(std::move(loop)) {}
 

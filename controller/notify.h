@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "address.h"
+#include "metrics.h"
 #include "result.h"
 
 namespace patchbay {
@@ -21,6 +22,19 @@ struct NotifyTiming {
     std::chrono::milliseconds max_retry{8000};   // ...up to this
     std::chrono::milliseconds give_up{60000};    // after this long without an answer
 };
+
+// How the NOTIFYs so far ended, per (zone, target) — for /metrics.
+struct NotifyCounts {
+    uint64_t sent = 0;         // datagrams sent, retransmissions included
+    uint64_t answered = 0;     // answered NOERROR
+    uint64_t error = 0;        // answered with another rcode (REFUSED, NOTAUTH, …)
+    uint64_t timeout = 0;      // no answer within timing.give_up
+    uint64_t unreachable = 0;  // no socket for the target's address family
+};
+
+// patchbay_notify_total{result="answered|error|timeout|unreachable"} and
+// patchbay_notify_sent_total (datagrams).
+std::vector<MetricFamily> notify_metrics(const NotifyCounts& counts);
 
 class Notifier {
 public:
@@ -36,6 +50,9 @@ public:
     // their answers are taken as acknowledgements without checking their signature.
     void notify(const std::string& zone, uint32_t serial, const std::vector<Endpoint>& targets,
                 std::shared_ptr<const TsigKey> key = nullptr);
+
+    // The counts so far; any thread.
+    NotifyCounts counts() const;
 
     // Stops the thread; NOTIFYs still unanswered are abandoned.
     ~Notifier();

@@ -319,13 +319,16 @@ Result<std::vector<StateBlock>> Watchdog::blocks(const std::string& name, int64_
     return closed;
 }
 
-WatchdogTimer::WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every, std::function<int64_t()> clock) {
-    thread_ = std::thread([this, &watchdog, every, clock = std::move(clock)] {
+WatchdogTimer::WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every, std::function<int64_t()> clock,
+                             std::function<void(int64_t)> then) {
+    thread_ = std::thread([this, &watchdog, every, clock = std::move(clock), then = std::move(then)] {
         std::unique_lock lock(mutex_);
         while (!wake_.wait_for(lock, every, [this] { return stop_; })) {
             lock.unlock();
-            if (auto r = watchdog.tick(clock()); !r)
+            int64_t now = clock();
+            if (auto r = watchdog.tick(now); !r)
                 std::cerr << "patchbay-controller: watchdog tick: " << r.error() << "\n";
+            if (then) then(now);
             lock.lock();
             ++ticks_;
         }

@@ -140,8 +140,10 @@ int64_t unix_ms_now();
 // Calls watchdog.tick once every `every` on a thread of its own; joins on destruction.
 class WatchdogTimer {
 public:
+    // `then` (optional) runs after each tick with the same clock reading: the alerts'
+    // for_seconds run out on it without a new change.
     WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every,
-                  std::function<int64_t()> clock = unix_ms_now);
+                  std::function<int64_t()> clock = unix_ms_now, std::function<void(int64_t)> then = {});
     ~WatchdogTimer();
     WatchdogTimer(const WatchdogTimer&) = delete;
     WatchdogTimer& operator=(const WatchdogTimer&) = delete;

@@ -50,6 +50,8 @@ TEST_CASE("each command becomes its API request") {
         {{"tuple", "ls", "hostdomain.com"}, "GET", "/v1/zones/hostdomain.com/tuples", ""},
         {{"--output", "json", "status"}, "GET", "/v1/status", ""},
         {{"agent", "ls", "--output=json"}, "GET", "/v1/agents", ""},
+        {{"alert", "test"}, "POST", "/v1/alerts/test", "{}"},
+        {{"alert", "test", "ops"}, "POST", "/v1/alerts/test", R"({"policy":"ops"})"},
     };
     for (const auto& row : rows) {
         INFO(row.path);
@@ -90,6 +92,8 @@ TEST_CASE("bad command lines are refused before anything is sent, saying what is
         {{"tuple", "add", "x.com", "http", "tcp", "10.0.0.1", "80", "--zone", "y"}, "--zone only goes with 'zone import'"},
         {{"zone", "ls", "--colour", "red"}, "unknown option --colour"},
         {{"zone", "ls", "--token"}, "--token needs a value"},
+        {{"alert", "test", "a", "b"}, "usage: patchbay alert test [POLICY]"},
+        {{"alert", "send"}, "unknown command 'alert send'"},
     };
     for (const auto& row : rows) {
         INFO(row.says);
@@ -142,4 +146,21 @@ TEST_CASE("listings render as aligned tables") {
           "hostdomain.com  http     tcp        10.10.10.121  80    1         100     \n");
     auto json_inv = parse_invocation({"tuple", "ls", "--output", "json"}, no_env);
     CHECK(nlohmann::json::parse(render(*json_inv, body)) == body);
+}
+
+TEST_CASE("alert test: one line per channel; a failed channel fails the command") {
+    auto inv = parse_invocation({"alert", "test"}, no_env);
+    REQUIRE(inv);
+    auto body = nlohmann::json::parse(R"({"ok":false,"results":[
+        {"policy":"ops","channel":"webhook","ok":true,"error":""},
+        {"policy":"ops","channel":"email","ok":false,"error":"email: Couldn't connect to server"}]})");
+    CHECK(render(*inv, body) ==
+          "POLICY  CHANNEL  RESULT\n"
+          "ops     webhook  ok\n"
+          "ops     email    failed: email: Couldn't connect to server\n");
+    CHECK(exit_code_for_answer(*inv, body) == kExitFailed);
+    body["ok"] = true;
+    CHECK(exit_code_for_answer(*inv, body) == kExitOk);
+    auto other = parse_invocation({"zone", "ls"}, no_env);
+    CHECK(exit_code_for_answer(*other, nlohmann::json::parse(R"({"ok":false})")) == kExitOk);
 }

@@ -1,0 +1,73 @@
+#include "api_alerts.h"
+
+#include <httplib.h>
+
+#include "alerts.h"
+#include "api_body.h"
+#include "metrics.h"
+
+namespace patchbay {
+
+namespace {
+
+using nlohmann::json;
+
+void reply_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
+}
+
+int status_of(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::invalid: return 400;
+        case ErrorKind::not_found: return 404;
+        case ErrorKind::unauthorized: return 401;
+        case ErrorKind::conflict: return 409;
+        case ErrorKind::unavailable: return 503;
+        case ErrorKind::internal: return 500;
+    }
+    return 500;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> alert_test_from(const std::string& text) {
+    bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
+    auto body = parse_body(blank ? "{}" : text);
+    if (!body) return body.failure();
+    std::optional<std::string> policy;
+    for (const auto& [key, value] : body->items()) {
+        if (key != "policy") return fail("unknown field '" + key + "' (expected: policy)");
+        if (value.is_null()) continue;
+        if (!value.is_string()) return fail("policy must be the name of an alert policy (text)");
+        policy = value.get<std::string>();
+    }
+    return policy;
+}
+
+void add_alert_routes(httplib::Server& server, Alerts* alerts, std::function<std::string()> metrics) {
+    server.Post("/v1/alerts/test", [alerts](const httplib::Request& req, httplib::Response& res) {
+        auto policy = alert_test_from(req.body);
+        if (!policy) return reply_json(res, 400, json{{"error", policy.error()}});
+        if (!alerts)
+            return reply_json(res, 404, json{{"error", "no alert policy is configured (add an [[alert]] to the "
+                                                       "controller config)"}});
+        auto results = alerts->test(*policy);
+        if (!results) return reply_json(res, status_of(results.kind()), json{{"error", results.error()}});
+        json list = json::array();
+        bool all_ok = true;
+        for (const auto& r : *results) {
+            list.push_back({{"policy", r.policy}, {"channel", r.channel}, {"ok", r.ok}, {"error", r.error}});
+            all_ok = all_ok && r.ok;
+        }
+        // 200 even when a channel failed: the test ran; `ok` and each result say how it went.
+        reply_json(res, 200, json{{"ok", all_ok}, {"results", list}});
+    });
+    if (!metrics) return;
+    server.Get("/metrics", [metrics = std::move(metrics)](const httplib::Request&, httplib::Response& res) {
+        res.status = 200;
+        res.set_content(metrics(), kMetricsContentType);
+    });
+}
+
+}  // namespace patchbay

@@ -1,0 +1,31 @@
+// The API's alert and metrics routes (issue 4): POST /v1/alerts/test and GET /metrics.
+// Authentication is the API's own (every route, api.cpp's pre-routing handler).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "result.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace patchbay {
+
+class Alerts;
+
+// POST /v1/alerts/test {"policy": "NAME"}: the policy to test, none = every policy. An
+// empty body is {}. Errors: not JSON, not an object, unknown fields, a policy that is
+// not text.
+Result<std::optional<std::string>> alert_test_from(const std::string& body);
+
+// Adds POST /v1/alerts/test (answered 404 "no alert policy is configured" without
+// `alerts`) and, when `metrics` is set, GET /metrics serving its text as
+// "text/plain; version=0.0.4".
+void add_alert_routes(httplib::Server& server, Alerts* alerts, std::function<std::string()> metrics);
+
+}  // namespace patchbay
