@@ -26,7 +26,9 @@ constexpr const char* kUsage =
     "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
     "         API on 127.0.0.1:8080, an admin token printed as export lines, and zone\n"
     "         transfers (AXFR/IXFR) allowed from 127.0.0.0/8 and ::1 without a key, and a\n"
-    "         new TSIG key for dynamic updates, printed as PATCHBAY_TSIG (nsupdate -y)\n";
+    "         new TSIG key for dynamic updates, printed as PATCHBAY_TSIG (nsupdate -y)\n"
+    "  --client-listen ADDR:PORT  (repeatable) DNS for clients: the client view, health\n"
+    "         applied (docs/views.md); none unless given here or in [client_view]\n";
 
 int die(const std::string& message, int code = 1) {
     std::cerr << "patchbay-controller: " << message << "\n";
@@ -116,6 +118,7 @@ int main(int argc, char** argv) {
     if (!store) return die(store.error());
     Controller controller(std::move(*store), dns_settings(*cfg));
     controller.configure_transfers(cfg->secondaries);
+    controller.configure_client_view(cfg->client_view);
     auto token = bootstrap_token(controller, *cfg);
     if (!token) return die(token.error());
 
@@ -125,6 +128,9 @@ int main(int argc, char** argv) {
     dns_options.policy.keys = cfg->tsig_keys;
     dns_options.policy.acl = effective_acl(*cfg);
     dns_options.policy.update = make_update_handler(controller, cfg->tsig_keys, dns_options.policy.acl);
+    dns_options.client_listen = cfg->client_listen;
+    dns_options.assignment_networks = cfg->assignment_networks;
+    dns_options.client_initial = controller.client_view();
     auto dns = DnsServer::start(cfg->dns_listen, *zones, std::move(dns_options));
     if (!dns) return die(dns.error());
     auto notifier = Notifier::start();
@@ -134,6 +140,8 @@ int main(int argc, char** argv) {
     if (!api) return die(api.error());
 
     for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
+    for (const auto& ep : (*dns)->client_bound())
+        std::cerr << "patchbay-controller: DNS for clients (client view) on " << ep.str() << " (UDP, TCP)\n";
     std::cerr << "patchbay-controller: API on http://" << (*api)->bound().str() << "/v1, state in " << cfg->state_dir
               << "\n";
     if (cfg->dev)  // like `vault server -dev`: eval-able lines for an admin shell
