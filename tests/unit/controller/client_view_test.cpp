@@ -112,7 +112,7 @@ TEST_CASE("client_view: the seed's HTTP and SMTP records by health") {
     }
 }
 
-TEST_CASE("client_view: the assignment view keeps every record; addresses stay in the client view") {
+TEST_CASE("client_view: the assignment view keeps every record, and addresses stay in the client view") {
     auto assignment = seed_assignment();
     const Zone& zone = *assignment->zone("hostdomain.com");
     auto before = zone.dump();

@@ -43,7 +43,7 @@ all_down = "empty"
     CHECK(one->client_view.ttl == 0);
 }
 
-TEST_CASE("controller config [client_view]: --client-listen (repeatable) replaces the file's; --dev adds none") {
+TEST_CASE("controller config [client_view]: --client-listen (repeatable) replaces the file's, and --dev adds none") {
     const char* argv[] = {"patchbay-controller", "--dev", "--dns-listen", "127.0.0.1:5353",
                           "--client-listen", "127.0.0.1:5354", "--client-listen", "127.0.0.2:5354"};
     auto flags = parse_controller_flags(8, argv);
