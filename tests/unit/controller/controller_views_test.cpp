@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <thread>
 
 #include "controller.h"
 #include "dns_client.h"
@@ -170,4 +171,34 @@ TEST_CASE("controller views: an attached DNS server's client listener follows se
     f.controller->attach(nullptr, nullptr);
     f.controller->set_health(nullptr);  // detached: the server keeps what it had
     CHECK(test::ask_udp(client_port, name, KNOT_RRTYPE_SRV).answer.size() == 2);
+}
+
+TEST_CASE("controller views: health and zone changes from two threads end where a fresh build ends") {
+    Fixture f;
+    const std::vector<HealthMap> maps = {
+        {},
+        {{http("10.10.10.121", 80), Health::down}},
+        {{http("10.10.10.121", 80), Health::down}, {http("10.10.10.122", 80), Health::warning}},
+        {{http("192.0.2.1", 80, "other.com"), Health::down}, {http("10.10.10.123", 8080), Health::down}},
+    };
+    std::thread health_thread([&] {
+        for (int i = 0; i < 200; ++i) f.controller->set_health(health(maps[static_cast<size_t>(i) % maps.size()]));
+    });
+    for (int i = 0; i < 40; ++i) {
+        auto weight = std::to_string(1 + i);
+        REQUIRE(f.controller->put_tuple(test::tuple_of("http", "10.10.10.121", "80", "1", weight.c_str())));
+    }
+    health_thread.join();
+    f.controller->set_health(health(maps[2]));
+    auto incremental = f.controller->client_view();
+    REQUIRE(f.controller->snapshot());  // rebuilds both views from the store
+    auto fresh = f.controller->client_view();
+    REQUIRE(incremental->zones().size() == fresh->zones().size());
+    for (const auto& zone : fresh->zones()) {
+        INFO(zone->name());
+        REQUIRE(incremental->zone(zone->name()) != nullptr);
+        CHECK(incremental->zone(zone->name())->dump() == zone->dump());
+    }
+    CHECK(targets(srv_answer(*fresh)) == std::vector<std::string>{"1 10 80 ip4-10-10-10-122.hostdomain.com.",
+                                                                  "2 100 8080 ip4-10-10-10-123.hostdomain.com."});
 }
