@@ -54,6 +54,7 @@ json server_summary_json(const ServerStatus& s, int64_t now_ms) {
             {"last_report_ms", s.last_report_ms},
             {"age_ms", now_ms - s.last_report_ms},
             {"reports", s.reports},
+            {"lost", s.lost},
             {"instances", s.instances.size()},
             {"serials", s.serials}};
 }

@@ -364,6 +364,77 @@ Result<void> parse_health_section(const toml::table& table, const std::string& o
     return {};
 }
 
+// --- [client_view] ---------------------------------------------------------------------
+
+// An integer key from `low` to `high`; value_exact so a float is refused, not cast.
+Result<int64_t> int_at(const toml::node& node, const std::string& origin, const std::string& key, int64_t low,
+                       int64_t high, const std::string& unit) {
+    auto v = node.value_exact<int64_t>();
+    if (!v || *v < low || *v > high)
+        return fail(where(origin, node.source()) + ": " + key + " must be " + std::to_string(low) + " to " +
+                    std::to_string(high) + unit);
+    return *v;
+}
+
+Result<void> parse_client_view(const toml::table& root, const std::string& origin, ControllerConfig& cfg) {
+    const toml::node* section = root.get("client_view");
+    if (section == nullptr) return {};
+    const toml::table* table = section->as_table();
+    if (table == nullptr) return fail(where(origin, section->source()) + ": client_view must be a table [client_view]");
+    for (auto& [k, value] : *table) {
+        std::string key = "client_view." + std::string(k.str());
+        if (k == "listen") {
+            // A list, or one "ADDR:PORT" standing for a list of one.
+            std::vector<const toml::node*> items{&value};
+            if (const toml::array* list = value.as_array()) {
+                items.clear();
+                for (const auto& item : *list) items.push_back(&item);
+            } else if (!value.is_string()) {
+                return fail(where(origin, value.source()) + ": " + key + " must be a list of \"ADDR:PORT\"");
+            }
+            cfg.client_listen.clear();
+            for (const toml::node* item : items) {
+                auto ep = endpoint_at(*item, origin, key);
+                if (!ep) return ep.failure();
+                cfg.client_listen.push_back(*ep);
+            }
+        } else if (k == "assignment_networks") {
+            auto items = strings_at(value, origin, key);
+            if (!items) return items.failure();
+            for (const auto& [text, node] : *items) {
+                auto prefix = Prefix::parse(text);
+                if (!prefix) return fail(where(origin, node->source()) + ": " + key + ": " + prefix.error());
+                cfg.assignment_networks.push_back(*prefix);
+            }
+        } else if (k == "ttl") {
+            auto ttl = int_at(value, origin, key, 0, 604800, " seconds");
+            if (!ttl) return ttl.failure();
+            cfg.client_view.ttl = static_cast<uint32_t>(*ttl);
+        } else if (k == "warning_weight_percent") {
+            auto percent = int_at(value, origin, key, 1, 100, " (percent of the weight a warning record keeps)");
+            if (!percent) return percent.failure();
+            cfg.client_view.warning_weight_percent = static_cast<unsigned>(*percent);
+        } else if (k == "all_down") {
+            auto text = value.value<std::string>();
+            auto rule = text ? parse_all_down(*text) : std::nullopt;
+            if (!rule)
+                return fail(where(origin, value.source()) + ": " + key + " must be \"least-bad\" or \"empty\"");
+            cfg.client_view.all_down = *rule;
+        } else {
+            return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
+        }
+    }
+    return {};
+}
+
+// One endpoint serves one view: a client listener on a DNS listen endpoint would never bind.
+Result<void> check_client_listen(const ControllerConfig& cfg) {
+    for (const auto& ep : cfg.client_listen)
+        if (std::find(cfg.dns_listen.begin(), cfg.dns_listen.end(), ep) != cfg.dns_listen.end())
+            return fail("client_view.listen " + ep.str() +
+                        " is also a DNS listen address (dns.listen, --dns-listen): one endpoint serves one view");
+    return {};
+}
 
 }  // namespace
 
@@ -394,9 +465,11 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
         if (auto r = parse(root, origin, cfg); !r) return r.failure();
     }
     if (auto r = parse_alerts(root, origin, cfg); !r) return r.failure();
+    if (auto r = parse_client_view(root, origin, cfg); !r) return r.failure();
     for (auto& [section, node] : root) {
         std::string name(section.str());
         if (name == "tsig_key" || name == "secondary" || name == "acl") continue;
+        if (name == "client_view") continue;  // parse_client_view
         if (name == "alert") continue;  // [[alert]], parsed above
         if (name == "health" && node.is_table()) {
             if (auto r = parse_health_section(*node.as_table(), origin, cfg.health); !r) return r.failure();
@@ -405,7 +478,8 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
         auto* table = node.as_table();
         if (!table || (name != "controller" && name != "dns" && name != "api"))
             return fail(where(origin, node.source()) + ": unknown section '" + name +
-                        "' (expected [controller], [dns], [api], [[tsig_key]], [[secondary]], [[acl]])");
+                        "' (expected [controller], [dns], [api], [health], [client_view], [[tsig_key]], [[secondary]], [[acl]], "
+                        "[[alert]])");
         for (auto& [k, value] : *table) {
             std::string key = name + "." + std::string(k.str());
             if (key == "controller.state") {
@@ -438,6 +512,7 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
             }
         }
     }
+    if (auto r = check_client_listen(cfg); !r) return fail(origin + ": " + r.error());
     return cfg;
 }
 
@@ -460,6 +535,10 @@ Result<ControllerFlags> parse_controller_flags(int argc, const char* const* argv
             else if (arg == "--api-listen") flags.api_listen = *v;
             else if (arg == "--state") flags.state = *v;
             else flags.dns_listen.push_back(*v);
+        } else if (arg == "--client-listen") {
+            auto v = value(arg.c_str());
+            if (!v) return v.failure();
+            flags.client_listen.push_back(*v);
         } else {
             return fail("unknown argument '" + arg + "'");
         }
@@ -502,6 +581,15 @@ Result<ControllerConfig> resolve_controller_config(const ControllerFlags& flags)
         cfg.api_listen = *ep;
     }
     if (flags.state) cfg.state_dir = *flags.state;
+    if (!flags.client_listen.empty()) {
+        cfg.client_listen.clear();
+        for (const auto& text : flags.client_listen) {
+            auto ep = Endpoint::parse(text);
+            if (!ep) return fail("--client-listen: " + ep.error());
+            cfg.client_listen.push_back(*ep);
+        }
+    }
+    if (auto r = check_client_listen(cfg); !r) return r.failure();
     return cfg;
 }
 

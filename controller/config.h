@@ -8,8 +8,9 @@
 
 #include "acl.h"
 #include "address.h"
-#include "health.h"
 #include "alert.h"
+#include "client_view.h"
+#include "health.h"
 #include "result.h"
 #include "tsig.h"
 
@@ -29,6 +30,11 @@ struct ControllerConfig {
     uint32_t ttl = 60;
     bool dev = false;
     Keyring tsig_keys;                        // [[tsig_key]]
+    // [client_view] (docs/views.md): listeners that answer with health applied; none by
+    // default, so every query gets the assignment view. --client-listen overrides.
+    std::vector<Endpoint> client_listen;
+    std::vector<Prefix> assignment_networks;  // get the assignment view on them too
+    ClientViewSettings client_view;           // ttl 5, warning_weight_percent 10, least-bad
     std::vector<SecondaryConfig> secondaries; // [[secondary]]
     std::vector<AclEntry> acl;                // [[acl]]; --dev adds loopback transfers
     HealthCriteria health;                    // [health] (docs/watchdog.md)
@@ -44,6 +50,7 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
 struct ControllerFlags {
     std::optional<std::string> config;
     std::vector<std::string> dns_listen;
+    std::vector<std::string> client_listen;  // --client-listen, repeatable
     std::optional<std::string> api_listen;
     std::optional<std::string> state;
     bool dev = false;

@@ -20,10 +20,18 @@ void Controller::configure_transfers(std::vector<SecondaryConfig> secondaries, J
     journal_limits_ = limits;
 }
 
+void Controller::configure_client_view(ClientViewSettings settings) {
+    std::lock_guard lock(view_mu_);
+    client_settings_ = settings;
+}
+
 void Controller::attach(DnsServer* dns, Notifier* notifier) {
     std::lock_guard lock(mu_);
+    std::unique_lock view_lock(view_mu_);
     dns_ = dns;
     notifier_ = notifier;
+    if (dns_ && client_published_) dns_->publish(DnsView::client, client_published_);
+    view_lock.unlock();
     if (dns_) dns_->publish_journal(journal_);
     if (notifier_ && published_)
         for (const auto& zone : published_->zones()) notify_secondaries(zone->name(), zone->serial());
@@ -71,11 +79,40 @@ void Controller::notify_secondaries(const std::string& zone, uint32_t serial) {
     for (const auto& s : secondaries_) notifier_->notify(zone, serial, {s.address}, s.key);
 }
 
-Result<std::shared_ptr<const ZoneSet>> Controller::build() {
+std::shared_ptr<const ZoneSet> Controller::client_view() {
+    std::lock_guard lock(view_mu_);
+    return client_published_;
+}
+
+void Controller::set_health(HealthMapPtr health) {
+    if (!health) health = std::make_shared<const HealthMap>();
+    std::lock_guard lock(view_mu_);
+    auto touched = zones_with_changed_health(*health_, *health);
+    health_ = std::move(health);
+    if (touched.empty() || !client_published_) return;
+    client_published_ = with_client_zones(*client_published_, *assignment_, touched, tuples_, *health_, client_settings_);
+    if (dns_) dns_->publish(DnsView::client, client_published_);
+}
+
+void Controller::update_client_zone(const std::string& zone, std::vector<Tuple> tuples) {
+    std::lock_guard lock(view_mu_);
+    if (published_ && published_->zone(zone)) tuples_[zone] = std::move(tuples);
+    else tuples_.erase(zone);
+    assignment_ = published_;
+    if (!client_published_ || !assignment_) return;
+    client_published_ = with_client_zones(*client_published_, *assignment_, {zone}, tuples_, *health_, client_settings_);
+    if (dns_) dns_->publish(DnsView::client, client_published_);
+}
+
+Result<std::shared_ptr<const ZoneSet>> Controller::build(ZoneTuples* by_zone) {
     auto zones = store_.zones();
     if (!zones) return zones.failure();
     auto tuples = store_.tuples();
     if (!tuples) return tuples.failure();
+    if (by_zone) {
+        by_zone->clear();
+        for (const auto& t : *tuples) (*by_zone)[t.domain].push_back(t);
+    }
     std::vector<ZoneInput> inputs;
     for (const auto& z : *zones) {
         auto records = store_.records(z.name);
@@ -85,12 +122,13 @@ Result<std::shared_ptr<const ZoneSet>> Controller::build() {
     return build_zone_set(inputs, *tuples, settings_);
 }
 
-Result<std::shared_ptr<const Zone>> Controller::build_one(const std::string& zone) {
+Result<std::shared_ptr<const Zone>> Controller::build_one(const std::string& zone, std::vector<Tuple>* out) {
     auto row = store_.zone(zone);
     if (!row) return row.failure();
     if (!*row) return std::shared_ptr<const Zone>();
     auto tuples = store_.tuples(zone);
     if (!tuples) return tuples.failure();
+    if (out) *out = *tuples;
     auto records = store_.records(zone);
     if (!records) return records.failure();
     return build_zone({(*row)->name, (*row)->serial, std::move(*records)}, *tuples, settings_);
@@ -98,9 +136,17 @@ Result<std::shared_ptr<const Zone>> Controller::build_one(const std::string& zon
 
 Result<std::shared_ptr<const ZoneSet>> Controller::snapshot() {
     std::lock_guard lock(mu_);
-    auto set = build();
+    ZoneTuples tuples;
+    auto set = build(&tuples);
     if (!set) return set;
     published_ = *set;
+    {
+        std::lock_guard view_lock(view_mu_);
+        tuples_ = std::move(tuples);
+        assignment_ = published_;
+        client_published_ = build_client_view(*assignment_, tuples_, *health_, client_settings_);
+        if (dns_) dns_->publish(DnsView::client, client_published_);
+    }
     if (auto r = load_journal(); !r) return r.failure();
     return set;
 }
@@ -109,13 +155,15 @@ void Controller::publish(const Change& change) {
     if (!change.changed) return;
     if (published_) {
         // Only the changed zone is rebuilt; the others are shared with the last snapshot.
-        if (auto zone = build_one(change.zone)) {
+        std::vector<Tuple> tuples;
+        if (auto zone = build_one(change.zone, &tuples)) {
             record_diff(change.zone, zone->get());
             published_ = with_zone(*published_, change.zone, *zone);
             if (dns_) {
                 dns_->publish_journal(journal_);  // first: see DnsServer::publish_journal
                 dns_->publish(published_);
             }
+            update_client_zone(change.zone, std::move(tuples));
         } else {
             // The change is committed; the zone's next change publishes it.
             std::cerr << "cannot rebuild zone " << change.zone << " after a change: " << zone.error() << "\n";

@@ -2,6 +2,9 @@
 // transaction (data + serial + change log), then the diff from the zone served so far
 // recorded in the IXFR journal, then a new immutable zone snapshot swapped into the DNS
 // server (readers never lock), then NOTIFY to the agents of that zone and the secondaries.
+// Beside it the client view (client_view.h): every zone change rebuilds that zone's
+// client zone too, and a health change the client zones whose instances changed, from
+// the zones and tuples held in memory (never re-read from the store per health change).
 // All public methods are thread-safe (API worker threads call them).
 #pragma once
 
@@ -12,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client_view.h"
 #include "config.h"
 #include "dns_server.h"
 #include "journal.h"
@@ -48,14 +52,22 @@ public:
     // Secondaries to NOTIFY on every serial change (and at attach), and the journal's
     // bounds. Call before snapshot().
     void configure_transfers(std::vector<SecondaryConfig> secondaries, JournalLimits limits = {});
+    // How the client view applies health. Call before snapshot().
+    void configure_client_view(ClientViewSettings settings);
     // Wires the I/O shells in; either may be null (tests, or DNS not started yet). Hands
-    // the DNS server the journal and NOTIFYs every secondary of every zone, so they catch
-    // up with changes made while the controller was down.
+    // the DNS server the journal and the client view, and NOTIFYs every secondary of
+    // every zone, so they catch up with changes made while the controller was down.
     void attach(DnsServer* dns, Notifier* notifier);
     // The snapshot the DNS serves now (built from the store), and the journal loaded.
     Result<std::shared_ptr<const ZoneSet>> snapshot();
     // The IXFR journal as published.
     std::shared_ptr<const Journal> journal();
+    // The client view as published (built by snapshot(); nullptr before).
+    std::shared_ptr<const ZoneSet> client_view();
+    // The health the client view applies from now on (nullptr: nothing known, all up).
+    // Rebuilds and publishes the client zones where some instance's health changed;
+    // costs those zones' size, never a store read. Never waits for a store transaction.
+    void set_health(HealthMapPtr health);
 
     Result<Change> add_zone(const std::string& name);
     Result<Change> remove_zone(const std::string& name);
@@ -96,9 +108,14 @@ private:
     // Caller holds mu_. Journals the diff from the served `zone` to its rebuilt `next`.
     void record_diff(const std::string& zone, const Zone* next);
     Result<void> load_journal();
-    Result<std::shared_ptr<const ZoneSet>> build();
-    // The zone as the store has it now; nullptr when it no longer exists.
-    Result<std::shared_ptr<const Zone>> build_one(const std::string& zone);
+    // Every zone; their tuples into `tuples` when given.
+    Result<std::shared_ptr<const ZoneSet>> build(ZoneTuples* tuples = nullptr);
+    // The zone as the store has it now; nullptr when it no longer exists. Its tuples
+    // into `tuples` when given.
+    Result<std::shared_ptr<const Zone>> build_one(const std::string& zone, std::vector<Tuple>* tuples = nullptr);
+    // Caller holds mu_ (not view_mu_). The client zone of `zone` remade after the
+    // assignment view changed it (`tuples`: the zone's now), and published.
+    void update_client_zone(const std::string& zone, std::vector<Tuple> tuples);
 
     std::mutex mu_;
     Store store_;
@@ -109,6 +126,15 @@ private:
     JournalLimits journal_limits_;
     DnsServer* dns_ = nullptr;
     Notifier* notifier_ = nullptr;
+
+    // The client view's state, under view_mu_ (taken after mu_ when both are), so a
+    // health change never waits for the store. dns_ is written under both.
+    std::mutex view_mu_;
+    ClientViewSettings client_settings_;
+    HealthMapPtr health_ = std::make_shared<const HealthMap>();
+    ZoneTuples tuples_;                                   // of every zone, as published
+    std::shared_ptr<const ZoneSet> assignment_;           // = published_
+    std::shared_ptr<const ZoneSet> client_published_;     // what client listeners serve
 };
 
 }  // namespace patchbay

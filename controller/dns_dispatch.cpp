@@ -68,6 +68,7 @@ struct Special {
     const knot_pkt_t& query;
     size_t limit;
     std::optional<TsigSigner> signer;  // the request was validly signed
+    DnsView view = DnsView::assignment;
 };
 
 // A response without records (an error, or TC for AXFR over UDP), signed when due.
@@ -82,6 +83,7 @@ bool reply(Special& s, std::vector<uint8_t>& out, uint16_t rcode, bool authorita
 
 bool respond_transfer(Special& s, std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more) {
     const knot_pkt_t& query = s.query;
+    if (s.view == DnsView::client) return reply(s, out, KNOT_RCODE_REFUSED, false);
     if (knot_pkt_qclass(&query) != KNOT_CLASS_IN) return reply(s, out, KNOT_RCODE_REFUSED, false);
     const knot_dname_t* qname = knot_pkt_qname(&query);  // lower case
     const Zone* found = s.zones.find(qname);
@@ -121,7 +123,7 @@ bool respond_transfer(Special& s, std::vector<uint8_t>& out, std::unique_ptr<Tra
 }
 
 bool respond_special(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal,
-                     const DnsRequest& request, bool transfer, std::vector<uint8_t>& out,
+                     const DnsRequest& request, DnsView view, bool transfer, std::vector<uint8_t>& out,
                      std::unique_ptr<TransferStream>& more) {
     std::vector<uint8_t> copy(request.wire, request.wire + request.len);  // the parser rewrites it
     PktPtr query(knot_pkt_new(copy.data(), static_cast<uint16_t>(copy.size()), nullptr));
@@ -129,7 +131,7 @@ bool respond_special(const DnsPolicy& policy, const ZoneSet& zones, const Journa
     if (knot_pkt_parse(query.get(), 0) != KNOT_EOK || query->qname_size == 0) {
         return answer(zones, request.wire, request.len, request.transport, out);  // FORMERR
     }
-    Special s{policy, zones, journal, request, *query, size_limit(*query, request.transport), std::nullopt};
+    Special s{policy, zones, journal, request, *query, size_limit(*query, request.transport), std::nullopt, view};
     TsigCheck check = tsig_verify(*query, policy.keys);
     if (check.signed_request && check.error != 0) {
         {
@@ -153,6 +155,11 @@ bool respond_special(const DnsPolicy& policy, const ZoneSet& zones, const Journa
 
 bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal, const DnsRequest& request,
              std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more) {
+    return respond(policy, zones, journal, request, DnsView::assignment, out, more);
+}
+
+bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal, const DnsRequest& request,
+             DnsView view, std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more) {
     const uint8_t* wire = request.wire;
     if (wire == nullptr || request.len < KNOT_WIRE_HEADER_SIZE || request.len > KNOT_WIRE_MAX_PKTSIZE ||
         knot_wire_get_qr(wire)) {
@@ -166,7 +173,7 @@ bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource&
         if (!transfer && !last_record_is_tsig(wire, request.len)) {
             return answer(zones, wire, request.len, request.transport, out);
         }
-        return respond_special(policy, zones, journal, request, transfer, out, more);
+        return respond_special(policy, zones, journal, request, view, transfer, out, more);
     } catch (...) {
         more.reset();
         header_only_response(wire, KNOT_RCODE_SERVFAIL, out);

@@ -39,6 +39,15 @@ struct DnsPolicy {
     UpdateHandler update;       // empty: UPDATE is answered NOTIMP
 };
 
+// Which zones a request is answered from (DESIGN.md §2 "Two views"): the assignment
+// view (every tuple: agents, secondaries) or the client view (health applied,
+// client_view.h). Chosen by the listener and the source network (dns_server.h).
+enum class DnsView : uint8_t { assignment = 0, client = 1 };
+constexpr size_t dns_view_count = 2;
+
+// "assignment" / "client", for logs and metrics.
+inline const char* dns_view_name(DnsView view) { return view == DnsView::client ? "client" : "assignment"; }
+
 // Gives the journal of the moment; asked only for IXFR, so plain queries pay nothing.
 using JournalSource = std::function<std::shared_ptr<const Journal>()>;
 
@@ -54,5 +63,12 @@ using JournalSource = std::function<std::shared_ptr<const Journal>()>;
 // answer when it fits one message, else the current SOA only (RFC 1995 §2). Never throws.
 bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal, const DnsRequest& request,
              std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more);
+
+// The same for a request answered from `view` (`zones` are that view's). The client
+// view refuses AXFR and IXFR (REFUSED, signed when the request was): transfers are of
+// the assignment view, whose serials the client zones share with other content. UPDATE
+// goes to the same handler in both views.
+bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal, const DnsRequest& request,
+             DnsView view, std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more);
 
 }  // namespace patchbay

@@ -4,7 +4,9 @@
 // announced through an eventfd. TCP follows RFC 7766: 2-byte length framing, several
 // queries per connection (answered in order), idle connections closed. A zone transfer
 // is streamed: its messages are made as the connection's output drains, so a large zone
-// never sits whole in memory and other connections are served in between.
+// never sits whole in memory and other connections are served in between. Every socket
+// carries the view its listener serves; a worker keeps both views' snapshots and counts
+// its responses by view and rcode in counters only it writes.
 #include "dns_server.h"
 
 #include <netinet/in.h>
@@ -145,8 +147,23 @@ constexpr unsigned datagrams_per_wakeup = 128;           // fairness between soc
 constexpr size_t max_pending_output = 256 * 1024;        // stop reading a slow reader
 constexpr size_t stream_high_water = 128 * 1024;         // transfer messages made ahead
 
+// Responses sent by one worker, by view and header rcode. Written by that worker only
+// (a relaxed load and store, no locked add); read by counts(). On cache lines of their
+// own, so workers never write the same line.
+struct alignas(64) ResponseCounts {
+    static constexpr size_t rcodes = 16;
+    std::array<std::atomic<uint64_t>, dns_view_count * rcodes> n{};
+
+    void count(DnsView view, const std::vector<uint8_t>& response) {
+        if (response.size() < KNOT_WIRE_HEADER_SIZE) return;
+        auto& c = n[static_cast<size_t>(view) * rcodes + knot_wire_get_rcode(response.data())];
+        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+};
+
 struct Connection {
     UniqueFd fd;
+    DnsView view = DnsView::assignment;  // of its listener and peer
     Endpoint peer;  // for the transfer ACL
     std::unique_ptr<TransferStream> stream;  // a transfer being sent: later queries wait
     std::vector<uint8_t> in;
@@ -161,10 +178,20 @@ struct Connection {
 
 struct DnsServer::Shared {
     std::shared_ptr<const ZoneSet> empty = build_zone_set({}, {}, {});
-    std::atomic<std::shared_ptr<const ZoneSet>> zones;
-    std::atomic<uint64_t> version{0};  // moved by every publish, after `zones`
+    std::array<std::atomic<std::shared_ptr<const ZoneSet>>, dns_view_count> views;  // by DnsView
+    std::atomic<uint64_t> version{0};  // moved by every publish, after `views`
     std::atomic<std::shared_ptr<const Journal>> journal;
     DnsPolicy policy;  // fixed before the workers start
+    std::vector<Prefix> assignment_networks;  // likewise
+
+    // The view a query gets: its listener's, unless it came to a client listener from
+    // one of the assignment networks.
+    DnsView view_for(DnsView listener, const Endpoint& source) const {
+        if (listener == DnsView::assignment || assignment_networks.empty()) return listener;
+        for (const auto& p : assignment_networks)
+            if (p.contains(source.address)) return DnsView::assignment;
+        return listener;
+    }
     std::atomic<bool> stopping{false};
     // Written once, on stop, and never read: it stays readable, so it wakes every
     // worker's poll, now and at every later call.
@@ -173,9 +200,17 @@ struct DnsServer::Shared {
 
 class DnsServer::Loop {
 public:
-    Loop(const Shared& shared, std::vector<UniqueFd> udp, std::vector<UniqueFd> tcp)
+    // A socket and the view its listener serves.
+    struct Socket {
+        UniqueFd fd;
+        DnsView view = DnsView::assignment;
+    };
+
+    Loop(const Shared& shared, std::vector<Socket> udp, std::vector<Socket> tcp)
         : shared_(shared), udp_(std::move(udp)), tcp_(std::move(tcp)),
           journal_([this] { return shared_.journal.load(); }) {}
+
+    const ResponseCounts& counts() const { return counts_; }
 
     void start() { thread_ = std::thread([this] { run(); }); }
 
@@ -199,8 +234,8 @@ private:
     void iterate() {
         fds_.clear();
         fds_.push_back({shared_.wake.get(), POLLIN, 0});
-        for (const auto& fd : udp_) fds_.push_back({fd.get(), POLLIN, 0});
-        for (const auto& fd : tcp_) fds_.push_back({fd.get(), POLLIN, 0});
+        for (const auto& s : udp_) fds_.push_back({s.fd.get(), POLLIN, 0});
+        for (const auto& s : tcp_) fds_.push_back({s.fd.get(), POLLIN, 0});
         size_t first_connection = fds_.size();
         for (const auto& c : connections_) {
             short events = 0;
@@ -222,10 +257,10 @@ private:
             serve_connection(connections_[i], fds_[first_connection + i].revents);
         }
         for (size_t i = 0; i < udp_.size(); ++i) {
-            if (fds_[1 + i].revents & POLLIN) serve_udp(udp_[i].get());
+            if (fds_[1 + i].revents & POLLIN) serve_udp(udp_[i]);
         }
         for (size_t i = 0; i < tcp_.size(); ++i) {
-            if (fds_[1 + udp_.size() + i].revents & POLLIN) accept_connections(tcp_[i].get());
+            if (fds_[1 + udp_.size() + i].revents & POLLIN) accept_connections(tcp_[i]);
         }
         expire_idle();
         std::erase_if(connections_, [](const Connection& c) { return c.closed; });
@@ -240,17 +275,22 @@ private:
         return static_cast<int>(std::clamp<decltype(ms)>(ms, 0, 10000));
     }
 
-    void serve_udp(int fd) {
+    void serve_udp(const Socket& socket) {
+        int fd = socket.fd.get();
         for (unsigned round = 0; round < datagrams_per_wakeup / UdpBatch::size; ++round) {
             unsigned n = udp_batch_.receive(fd);
             if (n == 0) return;  // nothing more, or an error not worth stopping for
             for (unsigned i = 0; i < n; ++i) {
-                // Per query, so a query that arrives after publish() returned sees the new zones.
-                const ZoneSet& zones = current_zones();
                 DnsRequest request{udp_batch_.query(i), udp_batch_.query_size(i), Transport::udp, {}};
                 if (auto peer = to_endpoint(udp_batch_.peer(i))) request.source = *peer;
+                DnsView view = shared_.view_for(socket.view, request.source);
+                // Per query, so a query that arrives after publish() returned sees the new zones.
+                const ZoneSet& zones = current_zones(view);
                 std::unique_ptr<TransferStream> more;  // never set over UDP
-                if (respond(shared_.policy, zones, journal_, request, udp_batch_.response(i), more)) udp_batch_.reply(i);
+                if (respond(shared_.policy, zones, journal_, request, view, udp_batch_.response(i), more)) {
+                    counts_.count(view, udp_batch_.response(i));
+                    udp_batch_.reply(i);
+                }
             }
             udp_batch_.send(fd);
             // Not back to poll() after a short batch: under load more queries have come
@@ -258,27 +298,29 @@ private:
         }
     }
 
-    // The zones to answer from: reloaded only when publish() has moved the version, so
-    // workers do not all write the shared snapshot's reference count on every query.
-    const ZoneSet& current_zones() {
+    // The zones of `view` to answer from: both views reloaded only when publish() has
+    // moved the version, so workers do not all write the shared snapshots' reference
+    // counts on every query.
+    const ZoneSet& current_zones(DnsView view) {
         uint64_t version = shared_.version.load(std::memory_order_acquire);
-        if (version != zones_version_ || !zones_) {
-            zones_ = shared_.zones.load();
+        if (version != zones_version_ || !zones_[0]) {
+            for (size_t v = 0; v < dns_view_count; ++v) zones_[v] = shared_.views[v].load();
             zones_version_ = version;
         }
-        return *zones_;
+        return *zones_[static_cast<size_t>(view)];
     }
 
-    void accept_connections(int listener) {
+    void accept_connections(const Socket& listener) {
         for (int i = 0; i < 16; ++i) {
             SocketAddress peer;
-            UniqueFd fd(::accept4(listener, peer.get(), &peer.len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+            UniqueFd fd(::accept4(listener.fd.get(), peer.get(), &peer.len, SOCK_NONBLOCK | SOCK_CLOEXEC));
             if (!fd) return;
             // Full: close at once, so the client tries elsewhere instead of waiting.
             if (connections_.size() >= max_connections) continue;
             Connection c;
             c.fd = std::move(fd);
             if (auto ep = to_endpoint(peer.storage)) c.peer = *ep;
+            c.view = shared_.view_for(listener.view, c.peer);
             c.last_activity = Clock::now();
             connections_.push_back(std::move(c));
         }
@@ -320,10 +362,11 @@ private:
             if (c.in.size() - used - 2 < len) break;
             DnsRequest request{c.in.data() + used + 2, len, Transport::tcp, c.peer};
             // A query we cannot even answer with FORMERR ends the connection (RFC 7766 §6.2.3).
-            if (!respond(shared_.policy, current_zones(), journal_, request, response_, c.stream)) {
+            if (!respond(shared_.policy, current_zones(c.view), journal_, request, c.view, response_, c.stream)) {
                 c.closed = true;
                 return;
             }
+            counts_.count(c.view, response_);  // a transfer counts once, by its first message
             append_message(c);
             used += 2 + len;
         }
@@ -374,9 +417,10 @@ private:
     }
 
     const Shared& shared_;
-    std::vector<UniqueFd> udp_;  // one per listen endpoint
-    std::vector<UniqueFd> tcp_;  // worker 0: one per listen endpoint; the others: none
+    std::vector<Socket> udp_;  // one per listen endpoint
+    std::vector<Socket> tcp_;  // worker 0: one per listen endpoint; the others: none
     std::thread thread_;
+    ResponseCounts counts_;
 
     // Owned by the loop thread only.
     std::vector<Connection> connections_;
@@ -384,7 +428,7 @@ private:
     std::vector<uint8_t> query_ = std::vector<uint8_t>(65535);
     std::vector<uint8_t> response_;
     UdpBatch udp_batch_;
-    std::shared_ptr<const ZoneSet> zones_;  // the snapshot of version zones_version_
+    std::array<std::shared_ptr<const ZoneSet>, dns_view_count> zones_;  // as of zones_version_, by DnsView
     uint64_t zones_version_ = 0;
     JournalSource journal_;
 };
@@ -401,28 +445,33 @@ Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>&
                                                     std::shared_ptr<const ZoneSet> initial,
                                                     DnsServerOptions options) {
     unsigned workers = options.workers;
-    if (listen.empty()) return fail("no DNS listen address");
+    if (listen.empty() && options.client_listen.empty()) return fail("no DNS listen address");
     if (workers == 0) workers = std::max(std::thread::hardware_concurrency(), 1u);
-    std::vector<Listener> listeners;
-    std::vector<Endpoint> bound;
-    for (const auto& endpoint : listen) {
-        auto listener = open_listener(endpoint, workers);
-        if (!listener) return fail(listener.error());  // the ones opened so far close here
-        bound.push_back(listener->endpoint);
-        listeners.push_back(std::move(*listener));
+    std::vector<std::pair<Listener, DnsView>> listeners;
+    std::vector<Endpoint> bound, client_bound;
+    for (DnsView view : {DnsView::assignment, DnsView::client}) {
+        for (const auto& endpoint : view == DnsView::client ? options.client_listen : listen) {
+            auto listener = open_listener(endpoint, workers);
+            if (!listener) return fail(listener.error());  // the ones opened so far close here
+            (view == DnsView::client ? client_bound : bound).push_back(listener->endpoint);
+            listeners.emplace_back(std::move(*listener), view);
+        }
     }
     auto shared = std::make_unique<Shared>();
     shared->policy = std::move(options.policy);
+    shared->assignment_networks = std::move(options.assignment_networks);
     shared->wake = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!shared->wake) return fail("cannot create eventfd: " + std::system_category().message(errno));
-    std::unique_ptr<DnsServer> server(new DnsServer(std::move(shared), std::move(bound)));
-    server->publish(std::move(initial));
+    std::unique_ptr<DnsServer> server(new DnsServer(std::move(shared), std::move(bound), std::move(client_bound)));
+    auto client_initial = options.client_initial ? std::move(options.client_initial) : initial;
+    server->publish(DnsView::client, std::move(client_initial));
+    server->publish(DnsView::assignment, std::move(initial));
     for (unsigned w = 0; w < workers; ++w) {
-        std::vector<UniqueFd> udp;
-        std::vector<UniqueFd> tcp;
-        for (auto& l : listeners) {
-            udp.push_back(std::move(l.udp[w]));
-            if (w == 0) tcp.push_back(std::move(l.tcp));
+        std::vector<Loop::Socket> udp;
+        std::vector<Loop::Socket> tcp;
+        for (auto& [l, view] : listeners) {
+            udp.push_back({std::move(l.udp[w]), view});
+            if (w == 0) tcp.push_back({std::move(l.tcp), view});
         }
         server->loops_.push_back(std::make_unique<Loop>(*server->shared_, std::move(udp), std::move(tcp)));
     }
@@ -434,8 +483,8 @@ Result<std::unique_ptr<DnsServer>> DnsServer::start(const std::vector<Endpoint>&
     return server;
 }
 
-DnsServer::DnsServer(std::unique_ptr<Shared> shared, std::vector<Endpoint> bound)
-    : shared_(std::move(shared)), bound_(std::move(bound)) {}
+DnsServer::DnsServer(std::unique_ptr<Shared> shared, std::vector<Endpoint> bound, std::vector<Endpoint> client_bound)
+    : shared_(std::move(shared)), bound_(std::move(bound)), client_bound_(std::move(client_bound)) {}
 
 DnsServer::~DnsServer() {
     shared_->stopping.store(true);
@@ -444,13 +493,29 @@ DnsServer::~DnsServer() {
     for (auto& loop : loops_) loop->join();
 }
 
-void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) {
-    shared_->zones.store(zones ? std::move(zones) : shared_->empty);
+void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) { publish(DnsView::assignment, std::move(zones)); }
+
+void DnsServer::publish(DnsView view, std::shared_ptr<const ZoneSet> zones) {
+    shared_->views[static_cast<size_t>(view)].store(zones ? std::move(zones) : shared_->empty);
     shared_->version.fetch_add(1, std::memory_order_release);
 }
 
 void DnsServer::publish_journal(std::shared_ptr<const Journal> journal) { shared_->journal.store(std::move(journal)); }
 
 std::vector<Endpoint> DnsServer::bound() const { return bound_; }
+
+std::vector<Endpoint> DnsServer::client_bound() const { return client_bound_; }
+
+std::vector<DnsCount> DnsServer::counts() const {
+    std::array<uint64_t, dns_view_count * ResponseCounts::rcodes> sum{};
+    for (const auto& loop : loops_)
+        for (size_t i = 0; i < sum.size(); ++i) sum[i] += loop->counts().n[i].load(std::memory_order_relaxed);
+    std::vector<DnsCount> out;
+    for (size_t i = 0; i < sum.size(); ++i)
+        if (sum[i] > 0)
+            out.push_back({static_cast<DnsView>(i / ResponseCounts::rcodes),
+                           static_cast<uint16_t>(i % ResponseCounts::rcodes), sum[i]});
+    return out;
+}
 
 }  // namespace patchbay

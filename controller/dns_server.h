@@ -3,8 +3,14 @@
 // socket per worker and endpoint, the kernel spreading queries across them; TCP: worker
 // 0 only), all answering from the latest published ZoneSet (readers never lock: the
 // snapshot is swapped atomically).
+//
+// Two views (DESIGN.md §2): the `listen` endpoints serve the assignment view; the
+// client listeners (DnsServerOptions::client_listen) serve the client view, except to
+// sources in assignment_networks (the agents' networks), which get the assignment view
+// there too. Each view is its own published snapshot.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -21,6 +27,22 @@ namespace patchbay {
 struct DnsServerOptions {
     unsigned workers = 0;  // 0: one per core
     DnsPolicy policy;
+    // Endpoints serving the client view (none: every query gets the assignment view).
+    std::vector<Endpoint> client_listen;
+    // On the client listeners, queries from these networks get the assignment view.
+    std::vector<Prefix> assignment_networks;
+    // The client view served until the first publish(DnsView::client, …); nullptr: the
+    // initial assignment view.
+    std::shared_ptr<const ZoneSet> client_initial;
+};
+
+// Responses sent in one view with one rcode (the header's 4 bits: an extended rcode
+// such as BADVERS counts as its low bits, 0), summed over the workers since start.
+struct DnsCount {
+    DnsView view = DnsView::assignment;
+    uint16_t rcode = 0;
+    uint64_t count = 0;
+    auto operator<=>(const DnsCount&) const = default;
 };
 
 class DnsServer {
@@ -34,14 +56,16 @@ public:
     static Result<std::unique_ptr<DnsServer>> start(const std::vector<Endpoint>& listen,
                                                     std::shared_ptr<const ZoneSet> initial,
                                                     unsigned workers = 0);
-    // The same with transfers, TSIG and the UPDATE hook set by `options`.
+    // The same with transfers, TSIG, the UPDATE hook and the client view set by
+    // `options`; `listen` may be empty when options.client_listen is not.
     static Result<std::unique_ptr<DnsServer>> start(const std::vector<Endpoint>& listen,
                                                     std::shared_ptr<const ZoneSet> initial,
                                                     DnsServerOptions options);
 
     // Answers from `zones` from now on (nullptr: no zones). Any thread; never blocks
-    // on queries in flight.
+    // on queries in flight. The one-argument form publishes the assignment view.
     void publish(std::shared_ptr<const ZoneSet> zones);
+    void publish(DnsView view, std::shared_ptr<const ZoneSet> zones);
     // IXFR answers from `journal` from now on (nullptr: none, so IXFR sends whole zones).
     // Publish it before the zones it leads to: a journal newer than the zones is harmless
     // (IXFR looks for a chain ending at the zone's serial), an older one only means AXFR.
@@ -49,6 +73,12 @@ public:
 
     // The endpoints actually bound, in the order of `listen`, with real port numbers.
     std::vector<Endpoint> bound() const;
+    // The same for options.client_listen.
+    std::vector<Endpoint> client_bound() const;
+
+    // Responses sent so far by view and rcode, the non-zero ones, sorted. Any thread;
+    // reads the workers' counters without stopping them.
+    std::vector<DnsCount> counts() const;
 
     // Stops every worker, closes every socket and joins the threads.
     ~DnsServer();
@@ -59,9 +89,10 @@ public:
 private:
     struct Shared;  // what every worker reads: the zones, the stop flag (dns_server.cpp)
     class Loop;     // one worker thread and the sockets it owns (dns_server.cpp)
-    DnsServer(std::unique_ptr<Shared> shared, std::vector<Endpoint> bound);
+    DnsServer(std::unique_ptr<Shared> shared, std::vector<Endpoint> bound, std::vector<Endpoint> client_bound);
     std::unique_ptr<Shared> shared_;
     std::vector<Endpoint> bound_;
+    std::vector<Endpoint> client_bound_;
     std::vector<std::unique_ptr<Loop>> loops_;
 };
 

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS watch_servers (
   boot TEXT NOT NULL,
   seq INTEGER NOT NULL,
   reports INTEGER NOT NULL,
+  lost INTEGER NOT NULL,
   state INTEGER NOT NULL,
   since_ms INTEGER NOT NULL,
   reason TEXT NOT NULL,
@@ -158,13 +159,14 @@ Result<void> History::write(const HistoryBatch& b) {
             }
         }
         if (!b.servers.empty()) {
-            Stmt up(db, "INSERT OR REPLACE INTO watch_servers VALUES (?,?,?,?,?,?,?,?,?)");
+            Stmt up(db, "INSERT OR REPLACE INTO watch_servers VALUES (?,?,?,?,?,?,?,?,?,?)");
             Stmt clear(db, "DELETE FROM watch_instances WHERE server = ?");
             if (!up.ok() || !clear.ok()) return db_error(db, "prepare");
             for (const auto& s : b.servers) {
                 up.text(1, s.name).integer(2, s.last_report_ms).text(3, s.boot);
                 up.integer(4, static_cast<int64_t>(s.seq)).integer(5, static_cast<int64_t>(s.reports));
-                up.integer(6, static_cast<int>(s.state)).integer(7, s.since_ms).text(8, s.reason).text(9, s.last_report);
+                up.integer(6, static_cast<int64_t>(s.lost)).integer(7, static_cast<int>(s.state));
+                up.integer(8, s.since_ms).text(9, s.reason).text(10, s.last_report);
                 if (auto r = up.run("write server"); !r) return r;
                 if (auto r = clear.text(1, s.name).run("clear instances"); !r) return r;
             }
@@ -213,7 +215,7 @@ Result<void> History::write(const HistoryBatch& b) {
 Result<History::Loaded> History::load() const {
     sqlite3* db = db_.get();
     Loaded out;
-    Stmt s(db, "SELECT name, last_report_ms, boot, seq, reports, state, since_ms, reason, last_report "
+    Stmt s(db, "SELECT name, last_report_ms, boot, seq, reports, lost, state, since_ms, reason, last_report "
                "FROM watch_servers ORDER BY name");
     if (!s.ok()) return db_error(db, "prepare");
     for (;;) {
@@ -221,8 +223,8 @@ Result<History::Loaded> History::load() const {
         if (!row) return row.failure();
         if (!*row) break;
         out.servers.push_back(ServerRow{s.col_text(0), s.col_int(1), s.col_text(2), static_cast<uint64_t>(s.col_int(3)),
-                                        static_cast<uint64_t>(s.col_int(4)), health_of(s.col_int(5)), s.col_int(6),
-                                        s.col_text(7), s.col_text(8)});
+                                        static_cast<uint64_t>(s.col_int(4)), static_cast<uint64_t>(s.col_int(5)),
+                                        health_of(s.col_int(6)), s.col_int(7), s.col_text(8), s.col_text(9)});
     }
     Stmt i(db, "SELECT server, domain, service, transport, address, port, state, since_ms, reason "
                "FROM watch_instances");

@@ -25,6 +25,7 @@ struct ServerRow {
     std::string boot;
     uint64_t seq = 0;
     uint64_t reports = 0;
+    uint64_t lost = 0;  // reports never received: gaps in the agent's sequence numbers
     Health state = Health::unknown;
     int64_t since_ms = 0;
     std::string reason;

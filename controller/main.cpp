@@ -2,6 +2,8 @@
 #include <curl/curl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <libknot/codes.h>
+#include <libknot/lookup.h>
 #include <systemd/sd-daemon.h>
 
 #include <cstdlib>
@@ -30,7 +32,9 @@ constexpr const char* kUsage =
     "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
     "         API on 127.0.0.1:8080, an admin token printed as export lines, and zone\n"
     "         transfers (AXFR/IXFR) allowed from 127.0.0.0/8 and ::1 without a key, and a\n"
-    "         new TSIG key for dynamic updates, printed as PATCHBAY_TSIG (nsupdate -y)\n";
+    "         new TSIG key for dynamic updates, printed as PATCHBAY_TSIG (nsupdate -y)\n"
+    "  --client-listen ADDR:PORT  (repeatable) DNS for clients: the client view, health\n"
+    "         applied (docs/views.md); none unless given here or in [client_view]\n";
 
 int die(const std::string& message, int code = 1) {
     std::cerr << "patchbay-controller: " << message << "\n";
@@ -81,16 +85,31 @@ Result<std::string> add_dev_update_key(ControllerConfig& cfg) {
     return std::string("hmac-sha256:") + name + ":" + secret;
 }
 
-// GET /metrics: every module's families, collected when scraped (docs/metrics.md). The
-// watchdog's (reports, states) and the DNS server's (queries by view and rcode) plug in
-// here: add a `const X*` parameter and append its families.
-std::string collect_metrics(const Notifier* notifier, const Alerts* alerts) {
+// "NOERROR", "NXDOMAIN", … (libknot's names), or the number.
+std::string rcode_name(uint16_t rcode) {
+    const knot_lookup_t* name = knot_lookup_by_id(knot_rcode_names, rcode);
+    return name ? name->name : std::to_string(rcode);
+}
+
+// The DNS server's answers by view and rcode, as a metric family.
+MetricFamily dns_metrics(const std::vector<DnsCount>& counts) {
+    MetricFamily f{"patchbay_dns_responses_total", "DNS responses sent, by view and rcode", "counter", {}};
+    for (const auto& c : counts)
+        f.samples.push_back({{{"view", dns_view_name(c.view)}, {"rcode", rcode_name(c.rcode)}}, static_cast<double>(c.count)});
+    return f;
+}
+
+// GET /metrics: every module's families, collected when scraped (docs/metrics.md).
+std::string collect_metrics(const Notifier* notifier, const Alerts* alerts, const Watchdog* watchdog,
+                            const DnsServer* dns) {
     std::vector<MetricFamily> families;
     auto add = [&families](std::vector<MetricFamily> more) {
         for (auto& f : more) families.push_back(std::move(f));
     };
     if (notifier) add(notify_metrics(notifier->counts()));
     if (alerts) add(alerts->metrics());
+    if (watchdog) add(watchdog->metrics());
+    if (dns) families.push_back(dns_metrics(dns->counts()));
     return render_metrics(families);
 }
 
@@ -135,6 +154,7 @@ int main(int argc, char** argv) {
     if (!store) return die(store.error());
     Controller controller(std::move(*store), dns_settings(*cfg));
     controller.configure_transfers(cfg->secondaries);
+    controller.configure_client_view(cfg->client_view);
     auto token = bootstrap_token(controller, *cfg);
     if (!token) return die(token.error());
 
@@ -144,6 +164,9 @@ int main(int argc, char** argv) {
     dns_options.policy.keys = cfg->tsig_keys;
     dns_options.policy.acl = effective_acl(*cfg);
     dns_options.policy.update = make_update_handler(controller, cfg->tsig_keys, dns_options.policy.acl);
+    dns_options.client_listen = cfg->client_listen;
+    dns_options.assignment_networks = cfg->assignment_networks;
+    dns_options.client_initial = controller.client_view();
     auto dns = DnsServer::start(cfg->dns_listen, *zones, std::move(dns_options));
     if (!dns) return die(dns.error());
     auto notifier = Notifier::start();
@@ -154,21 +177,25 @@ int main(int argc, char** argv) {
     // The watchdog: its own connection to the same database; ticks once a second.
     auto watchdog = Watchdog::open(cfg->state_dir + "/patchbay.db", cfg->health, unix_ms_now());
     if (!watchdog) return die(watchdog.error());
-    (*watchdog)->on_change([&alerts](const std::vector<StateChange>& changes, const HealthMapPtr&) {
+    // A verdict reaches the client view (and the alerts) as soon as it is made.
+    (*watchdog)->on_change([&alerts, &controller](const std::vector<StateChange>& changes, const HealthMapPtr& health) {
+        controller.set_health(health);
         alerts->on_changes(changes);
     });
+    controller.set_health((*watchdog)->health());  // the states known before this restart
     ApiServices services{controller};
     services.watchdog = watchdog->get();
     services.alerts = alerts.get();
-    services.metrics = [notifier = notifier->get(), alerts = alerts.get()] {
-        return collect_metrics(notifier, alerts);
-    };
+    services.metrics = [notifier = notifier->get(), alerts = alerts.get(), watchdog = watchdog->get(),
+                        dns = dns->get()] { return collect_metrics(notifier, alerts, watchdog, dns); };
     auto api = Api::start(services, cfg->api_listen);
     if (!api) return die(api.error());
     auto watchdog_timer = std::make_unique<WatchdogTimer>(**watchdog, std::chrono::seconds(1), unix_ms_now,
                                                           [&alerts](int64_t now) { alerts->tick(now); });
 
     for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
+    for (const auto& ep : (*dns)->client_bound())
+        std::cerr << "patchbay-controller: DNS for clients (client view) on " << ep.str() << " (UDP, TCP)\n";
     std::cerr << "patchbay-controller: API on http://" << (*api)->bound().str() << "/v1, state in " << cfg->state_dir
               << "\n";
     if (cfg->dev)  // like `vault server -dev`: eval-able lines for an admin shell

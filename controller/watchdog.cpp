@@ -12,6 +12,34 @@ bool same_instance(const InstanceRef& ref, const InstanceReport& i) { return ref
 
 }  // namespace
 
+std::vector<MetricFamily> Watchdog::metrics() const {
+    std::lock_guard lock(mutex_);
+    MetricFamily reports{"patchbay_reports_total", "Health reports received, by what became of them", "counter", {}};
+    reports.samples.push_back({{{"result", "accepted"}}, static_cast<double>(accepted_total_)});
+    reports.samples.push_back({{{"result", "duplicate"}}, static_cast<double>(duplicates_total_)});
+    MetricFamily lost{"patchbay_reports_lost_total",
+                      "Reports an agent made that never arrived (gaps in its sequence numbers)", "counter", {}};
+    std::map<Health, double> servers, instances;
+    for (Health h : {Health::unknown, Health::up, Health::warning, Health::down}) servers[h] = instances[h] = 0;
+    for (const auto& [name, s] : servers_) {
+        lost.samples.push_back({{{"server", name}}, static_cast<double>(s.lost)});
+        servers[s.state] += 1;
+        for (const auto& i : s.instances) instances[s.state == Health::down ? Health::down : i.state] += 1;
+    }
+    MetricFamily by_server{"patchbay_servers", "Servers by state", "gauge", {}};
+    MetricFamily by_instance{"patchbay_instances", "Placed instances reported on, by state", "gauge", {}};
+    MetricFamily changes{"patchbay_state_changes_total", "State changes of servers and instances, by new state",
+                         "counter", {}};
+    for (Health h : {Health::unknown, Health::up, Health::warning, Health::down}) {
+        std::string name(health_name(h));
+        by_server.samples.push_back({{{"state", name}}, servers[h]});
+        by_instance.samples.push_back({{{"state", name}}, instances[h]});
+        auto it = changes_total_.find(h);
+        changes.samples.push_back({{{"state", name}}, it == changes_total_.end() ? 0.0 : static_cast<double>(it->second)});
+    }
+    return {reports, lost, by_server, by_instance, changes};
+}
+
 int64_t unix_ms_now() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -32,6 +60,7 @@ Result<std::unique_ptr<Watchdog>> Watchdog::open(const std::string& db_path, con
         s.seq = row.seq;
         s.last_report_ms = row.last_report_ms;
         s.reports = row.reports;
+        s.lost = row.lost;
         s.state = row.state;
         s.since_ms = row.since_ms;
         s.reason = row.reason;
@@ -93,6 +122,10 @@ bool Watchdog::apply(Server& s, Report&& r, int64_t now_ms, std::vector<StateCha
         next.push_back(std::move(i));
     }
     s.instances = std::move(next);
+    // Spools deliver in order, so a gap is a report the agent made and dropped (its spool
+    // full) or the controller refused; a new boot starts again at 1.
+    const uint64_t expected = r.boot == s.boot ? s.seq + 1 : 1;
+    if (r.seq > expected) s.lost += r.seq - expected;
     s.boot = r.boot;
     s.seq = r.seq;
     s.last_report_ms = now_ms;
@@ -126,7 +159,7 @@ void Watchdog::judge_server(Server& s, int64_t now_ms, std::vector<StateChange>&
 }
 
 void Watchdog::add_rows(const Server& s, HistoryBatch& batch) const {
-    batch.servers.push_back(ServerRow{s.name, s.last_report_ms, s.boot, s.seq, s.reports, s.state, s.since_ms,
+    batch.servers.push_back(ServerRow{s.name, s.last_report_ms, s.boot, s.seq, s.reports, s.lost, s.state, s.since_ms,
                                       s.reason, ""});
     Report full = s.last;
     for (const auto& i : s.instances) {
@@ -154,9 +187,11 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         Server& s = it->second;
         if (r.boot == s.boot && r.seq <= s.seq) {
             ++result.duplicates;
+            ++duplicates_total_;
             continue;
         }
         ++result.accepted;
+        ++accepted_total_;
         // Judge first (nothing moves yet), so a report that changes a state can save the
         // server's old self for the undo before it is applied.
         verdicts_.clear();
@@ -248,11 +283,17 @@ Result<std::vector<StateChange>> Watchdog::tick(int64_t now_ms) {
     return changes;
 }
 
-void Watchdog::publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes) {
+HealthMapPtr Watchdog::health_map() const {
     auto map = std::make_shared<HealthMap>();
+    // An instance two servers report on (an address moving between them) counts as the worse.
     for (const auto& [name, s] : servers_)
         for (const auto& i : s.instances) (*map)[i.ref] = std::max((*map)[i.ref], i.state);
-    health_ = map;
+    return map;
+}
+
+void Watchdog::publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes) {
+    for (const auto& c : changes) ++changes_total_[c.to];
+    health_ = health_map();
     health_stale_ = false;
     HealthMapPtr snapshot = health_;
     std::unique_lock cb(callback_mutex_);
@@ -268,17 +309,11 @@ void Watchdog::publish(std::unique_lock<std::mutex>& lock, std::vector<StateChan
 
 HealthMapPtr Watchdog::health() const {
     std::lock_guard lock(mutex_);
-    if (health_stale_) {
-        auto map = std::make_shared<HealthMap>();
-        for (const auto& [name, s] : servers_)
-            for (const auto& i : s.instances) (*map)[i.ref] = std::max((*map)[i.ref], i.state);
-        return map;
-    }
-    return health_;
+    return health_stale_ ? health_map() : health_;
 }
 
 ServerStatus Watchdog::status_of(const Server& s) {
-    ServerStatus out{s.name, s.state, s.since_ms, s.reason, s.last_report_ms, s.reports, s.boot, s.seq,
+    ServerStatus out{s.name, s.state, s.since_ms, s.reason, s.last_report_ms, s.reports, s.lost, s.boot, s.seq,
                      s.last.serials, s.last.host, {}};
     for (const auto& i : s.instances) out.instances.push_back(InstanceStatus{i.ref, i.seen, i.state, i.since_ms, i.reason});
     return out;

@@ -20,6 +20,7 @@
 #include "health.h"
 #include "health_state.h"
 #include "history.h"
+#include "metrics.h"
 #include "report.h"
 #include "result.h"
 
@@ -47,6 +48,7 @@ struct ServerStatus {
     std::string reason;
     int64_t last_report_ms = 0;  // controller clock
     uint64_t reports = 0;
+    uint64_t lost = 0;  // gaps in the agent's sequence numbers: reports it made that never came
     std::string boot;
     uint64_t seq = 0;
     std::map<std::string, uint32_t> serials;
@@ -88,6 +90,9 @@ public:
                                              size_t limit) const;
     Result<std::vector<StateBlock>> blocks(const std::string& name, int64_t from_ms, int64_t to_ms) const;
     const HealthCriteria& criteria() const { return criteria_; }
+    // For /metrics: reports taken and ignored, lost per server, servers and instances by
+    // state, state changes by new state.
+    std::vector<MetricFamily> metrics() const;
 
 private:
     struct Instance {
@@ -103,6 +108,7 @@ private:
         uint64_t seq = 0;
         int64_t last_report_ms = 0;
         uint64_t reports = 0;
+        uint64_t lost = 0;
         Report last;
         std::vector<Instance> instances;
         Health state = Health::unknown;
@@ -120,6 +126,7 @@ private:
     void judge_server(Server& s, int64_t now_ms, std::vector<StateChange>& changes);
     void add_rows(const Server& s, HistoryBatch& batch) const;
     void publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes);
+    HealthMapPtr health_map() const;  // caller holds mutex_
     static ServerStatus status_of(const Server& s);
 
     mutable std::mutex mutex_;  // everything below
@@ -129,6 +136,8 @@ private:
     HealthMapPtr health_ = std::make_shared<const HealthMap>();
     bool health_stale_ = false;
     std::vector<Verdict> verdicts_;  // scratch of ingest, kept to reuse its memory
+    uint64_t accepted_total_ = 0, duplicates_total_ = 0;
+    std::map<Health, uint64_t> changes_total_;  // server and instance changes, by new state
 
     std::mutex callback_mutex_;  // taken before mutex_ is let go, so callbacks keep order
     ChangeCallback callback_;

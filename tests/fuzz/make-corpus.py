@@ -189,6 +189,10 @@ def controller_tomls():
         "bad-listen": b'[dns]\nlisten = ["localhost:53"]\n[api]\nlisten = 8080\n',
         "ttl-negative": b'[dns]\nttl = -1\n',
         "syntax-error": b'[controller]\nstate = "unterminated\n',
+        "client-view": b'[client_view]\nlisten = ["127.0.0.1:5300", "[::1]:5300"]\n'
+                       b'assignment_networks = ["10.0.0.0/8", "2001:db8::/32"]\nttl = 5\n'
+                       b'warning_weight_percent = 10\nall_down = "least-bad"\n',
+        "client-view-bad": b'[client_view]\nttl = 1e300\nwarning_weight_percent = 0\nall_down = "x"\n',
     }
 
 def api_bodies():

@@ -111,6 +111,25 @@ TEST_CASE("watchdog: duplicates are acknowledged and ignored; a new boot starts 
     CHECK(w->server("h2")->state == Health::up);  // reporting, no instances
 }
 
+TEST_CASE("watchdog: gaps in an agent's sequence are counted as lost reports, across a restart too") {
+    test::TempDir dir;
+    {
+        auto w = open_at(dir);
+        REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+        REQUIRE(w->ingest(one(report("h1", 2, {http("active")})), T0 + 10));
+        CHECK(w->server("h1")->lost == 0);
+        REQUIRE(w->ingest(one(report("h1", 5, {http("active")})), T0 + 20));  // 3 and 4 never came
+        CHECK(w->server("h1")->lost == 2);
+        REQUIRE(w->ingest(one(report("h1", 4, {http("active")})), T0 + 30));  // late: a duplicate now
+        CHECK(w->server("h1")->lost == 2);
+        REQUIRE(w->ingest(one(report("h1", 3, {http("failed")}, "b2")), T0 + 40));  // new boot from 3: 1, 2 lost
+        CHECK(w->server("h1")->lost == 4);
+        REQUIRE(w->tick(T0 + 1000));
+    }
+    auto w = open_at(dir, {}, T0 + 2000);
+    CHECK(w->server("h1")->lost == 4);
+}
+
 TEST_CASE("watchdog: a silent server goes down with its instances, and comes back") {
     test::TempDir dir;
     HealthCriteria c;
