@@ -3,8 +3,9 @@
 #   Builds (./build.sh --tests), then makes the seed's five servers (10.10.10.121–125, each a
 #   network namespace with a real systemd in a throw-away container), runs the controller
 #   (--dev) beside them and an agent as a unit on each, and tells a story: the seed's
-#   tuples go into DNS through the CLI and each server starts exactly its part; a tuple is
-#   removed; an address leaves a server and comes back. Everything is removed on exit,
+#   tuples go into DNS through the CLI and each server starts exactly its part; a service
+#   is killed and the client view answers around it until its agent starts it again; a
+#   tuple is removed; an address leaves a server and comes back. Everything is removed on exit,
 #   Ctrl-C included.
 # usage: sudo examples/quickstart.sh [--no-build] [--keep]
 #   --no-build  use an existing build (PATCHBAY_BUILD, default ./build)
@@ -44,6 +45,7 @@ if [ "$build" = 1 ]; then
 fi
 export PATCHBAY_SOURCE=$PWD PATCHBAY_BUILD=${PATCHBAY_BUILD:-$PWD/build}
 export PBT_POLL_SECONDS=${PBT_POLL_SECONDS:-10}
+export PBT_PROBES=1   # each agent probes its instances (http: GET, smtp: connect) and reports
 # shellcheck source=../tests/lib/testbed.sh
 source tests/lib/testbed.sh
 
@@ -89,8 +91,9 @@ follow() {
 say "making the seed's five servers: network namespaces + a systemd container each"
 testbed_up
 echo "  ${#PBT_HOSTS[@]} servers booted in ${PBT_BOOT_MS} ms: ${PBT_HOSTS[*]} (10.10.10.121–125)"
-say "controller: patchbay-controller --dev --dns-listen 10.10.10.1:53 --api-listen 10.10.10.1:8080"
-testbed_start_controller
+say "controller: patchbay-controller --dev --dns-listen 10.10.10.1:53 --api-listen 10.10.10.1:8080 --client-listen 10.10.10.1:5353"
+echo "  ${D}:53 is the assignment view (what agents read), :5353 the client view (health applied)${R}"
+testbed_start_controller --client-listen 10.10.10.1:5353
 echo "  export PATCHBAY_CONTROLLER=$PATCHBAY_CONTROLLER"
 echo "  export PATCHBAY_TOKEN=${PATCHBAY_TOKEN:0:6}…"
 say "agents: patchbay-agent.service on every server (poll ${PBT_POLL_SECONDS} s, NOTIFY on :5300)"
@@ -118,12 +121,28 @@ done
 printf '%s$ (telnet 10.10.10.124 23)%s\n' "$C" "$R"; probe_smtp 10.10.10.124 23 || true
 pause
 
+say "health: every agent probes what it runs and reports; the watchdog keeps each server's state"
+wait_until 15 bash -c "! ip netns exec pbt-ctl $PBT_BUILD/cli/patchbay servers ls | grep -qE 'unknown|down'" || true
+run pb servers ls || true
+say "h121's http process dies: the client view answers around it within a second"
+U121=patchbay-http@10.10.10.121:80-tcp.service
+run host_exec h121 systemctl kill --kill-whom=main --signal=KILL $U121
+sleep 1
+run ctl_exec dig +short -p 5353 @10.10.10.1 SRV _http._tcp.$D0 || true
+echo "  ${D}the assignment view keeps it (h121's agent must not stop it for good):${R}"
+run ctl_exec dig +short @10.10.10.1 SRV _http._tcp.$D0 || true
+run pb servers ls || true
+say "h121's agent starts it again at its next poll; two good probes later it is back"
+wait_until $((PBT_POLL_SECONDS + 10)) bash -c "ip netns exec pbt-ctl dig +short -p 5353 @10.10.10.1 SRV _http._tcp.$D0 | grep -q 10-10-10-121" || true
+run ctl_exec dig +short -p 5353 @10.10.10.1 SRV _http._tcp.$D0 || true
+run pb server show h121 || true
+pause
+
 say "a tuple leaves the zone: only h122 stops its http"
 run pb tuple rm $D0 http tcp 10.10.10.122 80
 pause; table
 
 say "a weight changes: nothing restarts"
-U121=patchbay-http@10.10.10.121:80-tcp.service
 pid0=$(unit_show h121 "$U121" MainPID)
 run pb tuple add $D0 http tcp 10.10.10.121 80 --priority 1 --weight 50
 pause
