@@ -114,8 +114,8 @@ void Spool::trim() {
                 std::to_string(over) + " oldest, " + std::to_string(dropped_) + " dropped since start");
 }
 
-std::vector<Report> Spool::oldest(size_t n) {
-    std::vector<Report> out;
+std::vector<Spooled> Spool::oldest(size_t n) {
+    std::vector<Spooled> out;
     while (out.size() < n && out.size() < files_.size()) {
         uint64_t number = files_[out.size()];
         std::string path = path_of(number);
@@ -125,7 +125,7 @@ std::vector<Report> Spool::oldest(size_t n) {
         auto json = nlohmann::json::parse(text.str(), nullptr, false);
         auto report = json.is_discarded() ? Result<Report>(fail("not JSON")) : report_from(json);
         if (in && report) {
-            out.push_back(std::move(*report));
+            out.push_back({number, std::move(*report)});
             continue;
         }
         log_error("spool " + path + ": cannot read it back (" + (in ? report.error() : "unreadable") +
@@ -140,6 +140,17 @@ void Spool::pop(size_t n) {
     for (size_t i = 0; i < n && !files_.empty(); ++i) {
         ::unlink(path_of(files_.front()).c_str());
         files_.pop_front();
+    }
+}
+
+}  // namespace patchbay
+
+namespace patchbay {
+
+void Spool::remove(uint64_t first, uint64_t last) {
+    for (auto it = std::lower_bound(files_.begin(), files_.end(), first); it != files_.end() && *it <= last;) {
+        ::unlink(path_of(*it).c_str());
+        it = files_.erase(it);
     }
 }
 

@@ -15,6 +15,12 @@
 
 namespace patchbay {
 
+// A report as kept, with the number that orders it in the spool.
+struct Spooled {
+    uint64_t number = 0;
+    Report report;
+};
+
 class Spool {
 public:
     // Creates `dir` if needed, removes leftovers of interrupted writes and takes over the
@@ -27,9 +33,12 @@ public:
     Result<void> push(const Report& report);
     // Up to `n` of the oldest, oldest first. A file that cannot be read back (damaged
     // by hand) is removed, logged and skipped.
-    std::vector<Report> oldest(size_t n);
-    // Forgets the `n` oldest (delivered, or refused by the controller).
+    std::vector<Spooled> oldest(size_t n);
+    // Forgets the `n` oldest.
     void pop(size_t n);
+    // Forgets the reports numbered `first`..`last` that are still kept (delivered, or
+    // refused by the controller): the bound may have dropped some meanwhile.
+    void remove(uint64_t first, uint64_t last);
 
     size_t size() const { return files_.size(); }
     // Reports dropped to keep the bound, since open().

@@ -30,9 +30,9 @@ Report report(uint64_t seq) {
     return r;
 }
 
-std::vector<uint64_t> seqs(const std::vector<Report>& reports) {
+std::vector<uint64_t> seqs(const std::vector<Spooled>& reports) {
     std::vector<uint64_t> out;
-    for (const auto& r : reports) out.push_back(r.seq);
+    for (const auto& r : reports) out.push_back(r.report.seq);
     return out;
 }
 
@@ -49,7 +49,7 @@ TEST_CASE("spool: oldest first, pop removes the delivered") {
     for (uint64_t i = 1; i <= 5; ++i) REQUIRE(s->push(report(i)).ok());
     CHECK(s->size() == 5);
     CHECK(seqs(s->oldest(3)) == std::vector<uint64_t>{1, 2, 3});
-    CHECK(s->oldest(3)[0] == report(1));  // whole report back
+    CHECK(s->oldest(3)[0].report == report(1));  // whole report back
     s->pop(2);
     CHECK(seqs(s->oldest(10)) == std::vector<uint64_t>{3, 4, 5});
     CHECK(files_in(dir.path / "sub") == 3);
@@ -115,4 +115,22 @@ TEST_CASE("spool: errors name the directory") {
     auto s = Spool::open((dir.path / "file" / "spool").string(), 10);
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().starts_with("spool_dir " + (dir.path / "file" / "spool").string() + ": cannot create"));
+}
+
+TEST_CASE("spool: remove takes only what is still kept in the range") {
+    TempDir dir;
+    auto s = Spool::open(dir.path.string(), 4);
+    REQUIRE(s.ok());
+    for (uint64_t i = 1; i <= 4; ++i) REQUIRE(s->push(report(i)).ok());
+    auto batch = s->oldest(4);
+    CHECK(batch.front().number == 1);
+    CHECK(batch.back().number == 4);
+    // While the batch was in flight the bound dropped 1 and 2.
+    REQUIRE(s->push(report(5)).ok());
+    REQUIRE(s->push(report(6)).ok());
+    s->remove(batch.front().number, batch.back().number);
+    CHECK(seqs(s->oldest(10)) == std::vector<uint64_t>{5, 6});
+    s->remove(6, 6);
+    CHECK(seqs(s->oldest(10)) == std::vector<uint64_t>{5});
+    CHECK(files_in(dir.path) == 1);
 }
