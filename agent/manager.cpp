@@ -124,8 +124,22 @@ Result<void> Manager::setup() {
         if (sd_event_add_time_relative(e, &s, CLOCK_MONOTONIC, 0, kSecond, &Manager::on_register, this) < 0)
             return fail("sd-event timer for registration");
         register_timer_.reset(s);
+        start_health();
     }
     return {};
+}
+
+void Manager::start_health() {
+    auto curl = CurlLoop::create(event_.get());
+    if (!curl) return log_error("no health reports: " + curl.error());
+    curl_ = std::move(*curl);
+    auto health = HealthMonitor::create(event_.get(), systemd_ ? systemd_->bus() : nullptr, *curl_, config_);
+    // Placement never depends on reporting: without reports the agent still places, and
+    // the controller calls this host down for its missing heartbeat.
+    if (!health) return log_error("no health reports: " + health.error());
+    health_ = std::move(*health);
+    log_info("reporting to " + config_.controller + " every " + std::to_string(config_.report_seconds) +
+             " s and on every change");
 }
 
 int Manager::run() {
@@ -234,6 +248,10 @@ void Manager::reconcile_with(const std::vector<RunningInstance>& running) {
             log_info("adopted " + r.unit + " (" + r.key.str() + "): already running at start-up");
     Plan plan = reconcile(known_domains(), local_, catalog_, running);
     last_plan_ = plan;
+    if (health_) {
+        health_->set_instances(placed_instances(plan));
+        health_->set_serials(serials());
+    }
     // A dry-running daemon would repeat the same "would start" lines every poll.
     bool changed = !last_logged_plan_ || !same_actions(*last_logged_plan_, plan);
     last_logged_plan_ = plan;

@@ -12,7 +12,9 @@
 #include "addresses.h"
 #include "apply.h"
 #include "config.h"
+#include "curl_loop.h"
 #include "handles.h"
+#include "health_monitor.h"
 #include "notify_listener.h"
 #include "reconcile.h"
 #include "refresh.h"
@@ -70,6 +72,7 @@ private:
     void after_apply(int failures);
     void on_addresses_changed();
     void register_now();
+    void start_health();
     void update_status();
     void finish_once();
     std::map<std::string, uint32_t> serials() const;
@@ -96,7 +99,11 @@ private:
     std::unique_ptr<Applier> applier_;
     std::unique_ptr<NotifyListener> notify_;
     std::unique_ptr<AddressWatch> address_watch_;
-    std::unique_ptr<Resolver> resolver_;  // last: its teardown cancels pending answers first
+    std::unique_ptr<Resolver> resolver_;  // its teardown cancels pending answers first
+    // Health reports (issue 4): the monitor goes before the CurlLoop it uses and the bus
+    // its unit watch listens on.
+    std::unique_ptr<CurlLoop> curl_;
+    std::unique_ptr<HealthMonitor> health_;
 
     bool reconciling_ = false;       // a listing or an apply is in flight
     bool reconcile_again_ = false;   // something changed meanwhile
