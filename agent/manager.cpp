@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "plan_json.h"
+#include "json_post.h"
 #include "registration.h"
 
 namespace patchbay {
@@ -133,6 +134,7 @@ void Manager::start_health() {
     auto curl = CurlLoop::create(event_.get());
     if (!curl) return log_error("no health reports: " + curl.error());
     curl_ = std::move(*curl);
+    registration_post_ = std::make_unique<JsonPost>(*curl_);
     auto health = HealthMonitor::create(event_.get(), systemd_ ? systemd_->bus() : nullptr, *curl_, config_);
     // Placement never depends on reporting: without reports the agent still places, and
     // the controller calls this host down for its missing heartbeat.
@@ -310,8 +312,19 @@ void Manager::register_now() {
         if (!t) log_warning(t.error() + "; registering without a token");
         else token = std::move(*t);
     }
-    auto ok = post_registration(config_.controller, token,
-                                registration_body(config_.name, config_.notify_listen, config_.domains));
+    auto body = registration_body(config_.name, config_.notify_listen, config_.domains);
+    if (registration_post_) {
+        // On the CurlLoop: the loop goes on placing while the controller answers.
+        return registration_post_->post(config_.controller + "/v1/agents", token, body, 2000,
+                                        [this](Result<ApiAnswer> answer) {
+                                            registered(answer ? registration_outcome(config_.controller, *answer)
+                                                              : Result<void>(answer.failure()));
+                                        });
+    }
+    registered(post_registration(config_.controller, token, body));
+}
+
+void Manager::registered(const Result<void>& ok) {
     if (ok) {
         log_info("registered with " + config_.controller + " as " + config_.name);
         register_backoff_usec_ = 0;

@@ -15,6 +15,7 @@
 #include "curl_loop.h"
 #include "handles.h"
 #include "health_monitor.h"
+#include "json_post.h"
 #include "notify_listener.h"
 #include "reconcile.h"
 #include "refresh.h"
@@ -73,6 +74,7 @@ private:
     void on_addresses_changed();
     void register_now();
     void start_health();
+    void registered(const Result<void>& ok);
     void update_status();
     void finish_once();
     std::map<std::string, uint32_t> serials() const;
@@ -104,6 +106,7 @@ private:
     // its unit watch listens on.
     std::unique_ptr<CurlLoop> curl_;
     std::unique_ptr<HealthMonitor> health_;
+    std::unique_ptr<JsonPost> registration_post_;  // none: the blocking POST (no CurlLoop)
 
     bool reconciling_ = false;       // a listing or an apply is in flight
     bool reconcile_again_ = false;   // something changed meanwhile
