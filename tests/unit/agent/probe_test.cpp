@@ -171,6 +171,33 @@ TEST_CASE("probe: http") {
     thread.join();
 }
 
+TEST_CASE("probe: https (the certificate is not verified)") {
+    patchbay::test::TempDir dir;
+    std::string key = (dir.path / "key.pem").string(), cert = (dir.path / "cert.pem").string();
+    std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=probe.test -days 1 -keyout " + key +
+                       " -out " + cert + " >/dev/null 2>&1";
+    REQUIRE(std::system(make.c_str()) == 0);
+    httplib::SSLServer server(cert.c_str(), key.c_str());
+    REQUIRE(server.is_valid());
+    server.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    int port = server.bind_to_any_port("127.0.0.1");
+    std::thread thread([&] { server.listen_after_bind(); });
+    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+    auto c = config("https");
+    c.path = "/health";
+    c.expect_status = 204;
+    auto t = target("tcp", static_cast<uint16_t>(port));
+    auto ok = run(c, t);
+    INFO(ok.error);
+    CHECK(ok.ok);
+    c.kind = "http";  // plain HTTP to a TLS port: no HTTP answer
+    CHECK_FALSE(run(c, t).ok);
+
+    server.stop();
+    thread.join();
+}
+
 namespace {
 
 // A SIP responder on one port, UDP and TCP: answers OPTIONS with `status` (0: silence;
