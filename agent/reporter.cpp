@@ -53,9 +53,8 @@ uint64_t next_backoff_ms(uint64_t previous_ms, uint64_t first_ms, uint64_t cap_m
     return std::min(previous_ms * 2, cap_ms);
 }
 
-Reporter::Reporter(sd_event* event, CurlLoop& curl, Spool spool, ReporterOptions options, Gather gather)
-    : event_(event),
-      curl_(curl),
+Reporter::Reporter(CurlLoop& curl, Spool spool, ReporterOptions options, Gather gather)
+    : curl_(curl),
       spool_(std::move(spool)),
       options_(std::move(options)),
       gather_(std::move(gather)),
@@ -68,7 +67,7 @@ Reporter::~Reporter() {
 
 Result<std::unique_ptr<Reporter>> Reporter::create(sd_event* event, CurlLoop& curl, Spool spool,
                                                    ReporterOptions options, Gather gather) {
-    std::unique_ptr<Reporter> r(new Reporter(event, curl, std::move(spool), std::move(options), std::move(gather)));
+    std::unique_ptr<Reporter> r(new Reporter(curl, std::move(spool), std::move(options), std::move(gather)));
     r->easy_.reset(curl_easy_init());
     if (!r->easy_) return fail("curl_easy_init failed");
     sd_event_source* s = nullptr;

@@ -70,7 +70,7 @@ public:
     uint64_t spool_dropped() const { return spool_.dropped(); }
 
 private:
-    Reporter(sd_event* event, CurlLoop& curl, Spool spool, ReporterOptions options, Gather gather);
+    Reporter(CurlLoop& curl, Spool spool, ReporterOptions options, Gather gather);
     void make_report();
     void deliver();
     void on_answer(CURLcode code, size_t sent);
@@ -83,7 +83,6 @@ private:
         void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
     };
 
-    sd_event* event_;
     CurlLoop& curl_;
     Spool spool_;
     ReporterOptions options_;
