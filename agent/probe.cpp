@@ -60,6 +60,13 @@ std::string first_line(std::string_view text) {
     return line;
 }
 
+std::string printable(std::string_view text, size_t max) {
+    std::string out(text.substr(0, max));
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    return out;
+}
+
 Result<int> sip_status(std::string_view answer) {
     std::string line = first_line(answer);
     // RFC 3261 §7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF
@@ -122,7 +129,7 @@ void Prober::finish(bool ok, std::string error) {
     r.ok = ok;
     uint64_t now = now_usec();
     r.latency_ms = now > started_usec_ ? static_cast<double>(now - started_usec_) / 1000.0 : 0;
-    r.error = ok ? std::string() : error.substr(0, 1000);
+    r.error = ok ? std::string() : printable(error);
     r.streak = next_streak(last_, ok);
     last_ = r;
     // Start to start; a run that took longer than the interval is followed at once.

@@ -42,6 +42,9 @@ std::string sip_options_request(const ProbeTarget& target, const Endpoint& local
 Result<int> sip_status(std::string_view answer);
 // The first line of `text`, at most 200 bytes (for error messages).
 std::string first_line(std::string_view text);
+// `text` cut to `max` bytes with every byte outside printable ASCII made '?': error texts
+// quote what remote peers sent, and a report must stay valid JSON (UTF-8). Pure.
+std::string printable(std::string_view text, size_t max = 1000);
 
 // One probe run in progress; dropping it cancels the run (a command is killed).
 class ProbeRun {

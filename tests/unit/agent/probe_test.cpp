@@ -82,6 +82,13 @@ TEST_CASE("probe: streak counts runs in a row with the same ok") {
     CHECK(next_streak(last, true) == UINT32_MAX);
 }
 
+TEST_CASE("probe: error texts stay printable ASCII and bounded") {
+    CHECK(printable("SIP/2.0 503 Busy") == "SIP/2.0 503 Busy");
+    CHECK(printable("SIP/2.0 503 \xff\xfe\tx") == "SIP/2.0 503 ???x");
+    CHECK(printable(std::string(2000, 'a')).size() == 1000);
+    CHECK(printable("abcdef", 3) == "abc");
+}
+
 TEST_CASE("probe: SIP OPTIONS request and status lines") {
     auto t = target("udp", 5060);
     std::string r = sip_options_request(t, *Endpoint::parse("127.0.0.2:40000"), "abc123");
