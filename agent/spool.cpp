@@ -83,7 +83,8 @@ Result<void> Spool::push(const Report& report) {
     {
         UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
         if (!fd) return fail("spool " + temporary + ": " + std::strerror(errno));
-        auto ok = write_all(fd.get(), to_json(report).dump());
+        // Bad UTF-8 (from some peer's text) is replaced, never thrown: a report is always kept.
+        auto ok = write_all(fd.get(), to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         // fsync before the rename: the name must never point at data not yet on disk.
         if (ok && ::fsync(fd.get()) != 0) ok = fail(std::string("fsync: ") + std::strerror(errno));
         if (!ok) {

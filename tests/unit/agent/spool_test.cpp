@@ -134,3 +134,17 @@ TEST_CASE("spool: remove takes only what is still kept in the range") {
     CHECK(seqs(s->oldest(10)) == std::vector<uint64_t>{5});
     CHECK(files_in(dir.path) == 1);
 }
+
+TEST_CASE("spool: a report with bad UTF-8 is kept, the bytes replaced") {
+    TempDir dir;
+    auto s = Spool::open(dir.path.string(), 10);
+    REQUIRE(s.ok());
+    Report r = report(1);
+    r.instances.push_back(InstanceReport{"d.example", TupleKey{"sip", "udp", *Address::parse("127.0.0.1"), 5060},
+                                         "u.service", "active", ProbeResult{"sip", false, 1, "SIP/2.0 503 \xff", 1},
+                                         std::nullopt, std::nullopt});
+    REQUIRE(s->push(r).ok());
+    auto back = s->oldest(1);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].report.instances[0].probe->error == "SIP/2.0 503 \xef\xbf\xbd");  // U+FFFD
+}
