@@ -9,9 +9,9 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "json_post.h"
 #include "log.h"
 #include "plan_json.h"
-#include "json_post.h"
 #include "registration.h"
 
 namespace patchbay {

@@ -101,9 +101,9 @@ private:
     std::unique_ptr<Applier> applier_;
     std::unique_ptr<NotifyListener> notify_;
     std::unique_ptr<AddressWatch> address_watch_;
-    std::unique_ptr<Resolver> resolver_;  // its teardown cancels pending answers first
-    // Health reports (issue 4): the monitor goes before the CurlLoop it uses and the bus
-    // its unit watch listens on.
+    std::unique_ptr<Resolver> resolver_;  // last: its teardown cancels pending answers first
+    // Health reports (issue 4), declared after the resolver so they are torn down even
+    // before it: the monitor before the CurlLoop it uses and the bus its unit watch hears.
     std::unique_ptr<CurlLoop> curl_;
     std::unique_ptr<HealthMonitor> health_;
     std::unique_ptr<JsonPost> registration_post_;  // none: the blocking POST (no CurlLoop)
