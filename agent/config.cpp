@@ -78,11 +78,64 @@ private:
 // Where to point when something is missing from the whole file.
 toml::source_region start_of_file() { return toml::source_region{{1, 1}, {1, 1}, nullptr}; }
 
+// [agent] report_seconds, spool_dir, spool_max (issue 4).
+void read_report_keys(const Reader& r, const toml::table& agent, AgentConfig& c) {
+    if (auto* n = agent.get("report_seconds")) c.report_seconds = r.int_at(*n, "report_seconds", 1, 3600);
+    if (auto* n = agent.get("spool_max")) c.spool_max = r.int_at(*n, "spool_max", 1, 1000000);
+    if (auto* n = agent.get("spool_dir")) {
+        c.spool_dir = r.string_at(*n, "spool_dir");
+        if (!c.spool_dir.starts_with('/'))
+            r.error(n->source(), "'spool_dir' must be an absolute path, not '" + c.spool_dir + "'");
+    }
+}
+
+// [services.X.probe]; `where` is "[services.X.probe]" for messages.
+ProbeConfig read_probe(const Reader& r, const toml::node& node, const std::string& where) {
+    const toml::table* table = node.as_table();
+    if (!table) r.error(node.source(), "'probe' must be a table (" + where + ")");
+    r.only_keys(*table, where, {"kind", "interval_ms", "timeout_ms", "path", "expect_status", "command"});
+    ProbeConfig p;
+    const toml::node* kind = table->get("kind");
+    if (!kind) r.error(table->source(), where + " needs 'kind': \"tcp\", \"http\", \"https\", \"sip\" or \"command\"");
+    p.kind = r.string_at(*kind, "kind");
+    static const std::set<std::string> kinds{"tcp", "http", "https", "sip", "command"};
+    if (!kinds.count(p.kind))
+        r.error(kind->source(), "unknown probe kind '" + p.kind + "' (want tcp, http, https, sip or command)");
+    if (auto* n = table->get("interval_ms")) p.interval_ms = r.int_at(*n, "interval_ms", 100, 3600000);
+    if (auto* n = table->get("timeout_ms")) p.timeout_ms = r.int_at(*n, "timeout_ms", 10, 600000);
+    bool http = p.kind == "http" || p.kind == "https";
+    if (auto* n = table->get("path")) {
+        if (!http) r.error(n->source(), "'path' is only for http and https probes");
+        p.path = r.string_at(*n, "path");
+        if (!p.path.starts_with('/') || p.path.find_first_of(" \t\r\n") != std::string::npos)
+            r.error(n->source(), "'path' must start with '/' and hold no spaces, not '" + p.path + "'");
+    }
+    if (auto* n = table->get("expect_status")) {
+        if (!http) r.error(n->source(), "'expect_status' is only for http and https probes");
+        p.expect_status = r.int_at(*n, "expect_status", 100, 599);
+    }
+    const toml::node* command = table->get("command");
+    if (command && p.kind != "command") r.error(command->source(), "'command' is only for command probes");
+    if (p.kind == "command") {
+        if (!command) r.error(table->source(), where + " needs 'command', e.g. command = [\"/usr/bin/check\", \"--quick\"]");
+        r.strings_at(*command, "command", [&](const toml::node& at, const std::string& text) {
+            if (p.command.empty() && !text.starts_with('/'))
+                r.error(at.source(), "the program of 'command' must be an absolute path, not '" + text + "'");
+            p.command.push_back(text);
+        });
+        if (p.command.empty()) r.error(command->source(), "'command' must not be empty");
+    }
+    if (p.timeout_ms > p.interval_ms)
+        r.error(table->source(), where + ": timeout_ms (" + std::to_string(p.timeout_ms) +
+                                     ") must not exceed interval_ms (" + std::to_string(p.interval_ms) + ")");
+    return p;
+}
+
 void read_agent(const Reader& r, const toml::table& agent, AgentConfig& c) {
     r.only_keys(agent, "[agent]",
                 {"name", "domains", "resolvers", "poll_seconds", "idle_poll_seconds",
                  "notify_listen", "controller", "token_file", "env_dir", "query_timeout_ms",
-                 "metrics_listen"});
+                 "report_seconds", "spool_dir", "spool_max", "metrics_listen"});
     if (auto* n = agent.get("name")) {
         c.name = r.string_at(*n, "name");
         if (c.name.empty()) r.error(n->source(), "'name' must not be empty");
@@ -142,6 +195,7 @@ void read_agent(const Reader& r, const toml::table& agent, AgentConfig& c) {
         if (!c.env_dir.starts_with('/'))
             r.error(n->source(), "'env_dir' must be an absolute path, not '" + c.env_dir + "'");
     }
+    read_report_keys(r, agent, c);
 }
 
 void read_services(const Reader& r, const toml::node& node, AgentConfig& c) {
@@ -158,7 +212,7 @@ void read_services(const Reader& r, const toml::node& node, AgentConfig& c) {
         const toml::table* table = value.as_table();
         if (!table) r.error(value.source(), "'services." + label + "' must be a table");
         std::string where = "[services." + label + "]";
-        r.only_keys(*table, where, {"unit", "transports"});
+        r.only_keys(*table, where, {"unit", "transports", "probe"});
 
         ServiceConfig s{*name, "", {"tcp", "udp"}};
         const toml::node* unit = table->get("unit");
@@ -180,6 +234,7 @@ void read_services(const Reader& r, const toml::node& node, AgentConfig& c) {
             });
             if (s.transports.empty()) r.error(t->source(), "'transports' must not be empty");
         }
+        if (auto* p = table->get("probe")) s.probe = read_probe(r, *p, "[services." + label + ".probe]");
         c.services.push_back(std::move(s));
     }
     if (c.services.empty())

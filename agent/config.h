@@ -15,10 +15,21 @@
 
 namespace patchbay {
 
+// [services.X.probe]: how the agent checks that an instance answers (docs/agent-health.md).
+struct ProbeConfig {
+    std::string kind;            // "tcp", "http", "https", "sip", "command"
+    int interval_ms = 1000;      // from the start of one run to the start of the next
+    int timeout_ms = 800;        // a run that takes longer fails (a command is killed)
+    std::string path = "/";      // http(s): the path requested
+    int expect_status = 200;     // http(s): the status that counts as healthy
+    std::vector<std::string> command;  // command: absolute program path, then its arguments
+};
+
 struct ServiceConfig {
     std::string name;                     // "http" (SRV "_http"), normalized
     std::string unit_template;            // "patchbay-http@.service"
     std::vector<std::string> transports;  // default {"tcp", "udp"}
+    std::optional<ProbeConfig> probe = std::nullopt;  // none: only the systemd state is reported
 };
 
 struct AgentConfig {
@@ -35,6 +46,10 @@ struct AgentConfig {
     std::string env_dir = "/run/patchbay/env";
     int query_timeout_ms = 1000;
     std::vector<ServiceConfig> services;
+    // Health reports (issue 4, docs/agent-health.md).
+    int report_seconds = 2;  // heartbeat: a report at least this often
+    std::string spool_dir = "/var/lib/patchbay-agent/spool";  // undelivered reports
+    int spool_max = 10000;   // reports kept while the controller is away; oldest dropped
 
     std::vector<CatalogEntry> catalog() const;
 };

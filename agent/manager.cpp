@@ -9,6 +9,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "json_post.h"
 #include "log.h"
 #include "plan_json.h"
 #include "registration.h"
@@ -124,8 +125,23 @@ Result<void> Manager::setup() {
         if (sd_event_add_time_relative(e, &s, CLOCK_MONOTONIC, 0, kSecond, &Manager::on_register, this) < 0)
             return fail("sd-event timer for registration");
         register_timer_.reset(s);
+        start_health();
     }
     return {};
+}
+
+void Manager::start_health() {
+    auto curl = CurlLoop::create(event_.get());
+    if (!curl) return log_error("no health reports: " + curl.error());
+    curl_ = std::move(*curl);
+    registration_post_ = std::make_unique<JsonPost>(*curl_);
+    auto health = HealthMonitor::create(event_.get(), systemd_ ? systemd_->bus() : nullptr, *curl_, config_);
+    // Placement never depends on reporting: without reports the agent still places, and
+    // the controller calls this host down for its missing heartbeat.
+    if (!health) return log_error("no health reports: " + health.error());
+    health_ = std::move(*health);
+    log_info("reporting to " + config_.controller + " every " + std::to_string(config_.report_seconds) +
+             " s and on every change");
 }
 
 int Manager::run() {
@@ -234,6 +250,10 @@ void Manager::reconcile_with(const std::vector<RunningInstance>& running) {
             log_info("adopted " + r.unit + " (" + r.key.str() + "): already running at start-up");
     Plan plan = reconcile(known_domains(), local_, catalog_, running);
     last_plan_ = plan;
+    if (health_) {
+        health_->set_instances(placed_instances(plan));
+        health_->set_serials(serials());
+    }
     // A dry-running daemon would repeat the same "would start" lines every poll.
     bool changed = !last_logged_plan_ || !same_actions(*last_logged_plan_, plan);
     last_logged_plan_ = plan;
@@ -292,8 +312,19 @@ void Manager::register_now() {
         if (!t) log_warning(t.error() + "; registering without a token");
         else token = std::move(*t);
     }
-    auto ok = post_registration(config_.controller, token,
-                                registration_body(config_.name, config_.notify_listen, config_.domains));
+    auto body = registration_body(config_.name, config_.notify_listen, config_.domains);
+    if (registration_post_) {
+        // On the CurlLoop: the loop goes on placing while the controller answers.
+        return registration_post_->post(config_.controller + "/v1/agents", token, body, 2000,
+                                        [this](Result<ApiAnswer> answer) {
+                                            registered(answer ? registration_outcome(config_.controller, *answer)
+                                                              : Result<void>(answer.failure()));
+                                        });
+    }
+    registered(post_registration(config_.controller, token, body));
+}
+
+void Manager::registered(const Result<void>& ok) {
     if (ok) {
         log_info("registered with " + config_.controller + " as " + config_.name);
         register_backoff_usec_ = 0;

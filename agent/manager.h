@@ -12,7 +12,10 @@
 #include "addresses.h"
 #include "apply.h"
 #include "config.h"
+#include "curl_loop.h"
 #include "handles.h"
+#include "health_monitor.h"
+#include "json_post.h"
 #include "notify_listener.h"
 #include "reconcile.h"
 #include "refresh.h"
@@ -70,6 +73,8 @@ private:
     void after_apply(int failures);
     void on_addresses_changed();
     void register_now();
+    void start_health();
+    void registered(const Result<void>& ok);
     void update_status();
     void finish_once();
     std::map<std::string, uint32_t> serials() const;
@@ -97,6 +102,11 @@ private:
     std::unique_ptr<NotifyListener> notify_;
     std::unique_ptr<AddressWatch> address_watch_;
     std::unique_ptr<Resolver> resolver_;  // last: its teardown cancels pending answers first
+    // Health reports (issue 4), declared after the resolver so they are torn down even
+    // before it: the monitor before the CurlLoop it uses and the bus its unit watch hears.
+    std::unique_ptr<CurlLoop> curl_;
+    std::unique_ptr<HealthMonitor> health_;
+    std::unique_ptr<JsonPost> registration_post_;  // none: the blocking POST (no CurlLoop)
 
     bool reconciling_ = false;       // a listing or an apply is in flight
     bool reconcile_again_ = false;   // something changed meanwhile

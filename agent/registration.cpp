@@ -35,11 +35,15 @@ Result<void> post_registration(const std::string& controller, const std::string&
     ApiClient client(controller, token, ApiClient::Timeouts{1000, 2000});
     auto answer = client.call("POST", "/v1/agents", &body);
     if (!answer) return answer.failure();
-    if (answer->status < 200 || answer->status > 299) {
-        std::string why = answer->body.is_object() && answer->body.contains("error") ? answer->body["error"].dump()
-                                                                                     : answer->body.dump();
+    return registration_outcome(controller, *answer);
+}
+
+Result<void> registration_outcome(const std::string& controller, const ApiAnswer& answer) {
+    if (answer.status < 200 || answer.status > 299) {
+        std::string why = answer.body.is_object() && answer.body.contains("error") ? answer.body["error"].dump()
+                                                                                   : answer.body.dump();
         if (why.size() > 200) why.resize(200);
-        return fail("POST " + controller + "/v1/agents: HTTP " + std::to_string(answer->status) + " " + why);
+        return fail("POST " + controller + "/v1/agents: HTTP " + std::to_string(answer.status) + " " + why);
     }
     return {};
 }

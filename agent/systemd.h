@@ -37,6 +37,8 @@ public:
     // NoSuchUnit means the instance is already inactive: success with an empty job path.
     void start_unit(const std::string& unit, std::function<void(Result<std::string>)> done);
     void stop_unit(const std::string& unit, std::function<void(Result<std::string>)> done);
+    // The connection, for watchers of unit properties (unit_watch.h); owned here.
+    sd_bus* bus() const { return bus_.get(); }
 
 private:
     struct Call {

@@ -1,0 +1,164 @@
+// The health side as a whole, without systemd: instances come and go, probes run, and
+// the reports a fake controller receives say so; plus the unit watch's pure parts.
+#include <catch2/catch.hpp>
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <mutex>
+#include <thread>
+
+#include "event_loop.h"
+#include "fd.h"
+#include "health_monitor.h"
+#include "socket_address.h"
+
+using namespace patchbay;
+using patchbay::test::Loop;
+using patchbay::test::TempDir;
+
+TEST_CASE("unit watch: object paths, accounting, which changes are news") {
+    std::string unit = "patchbay-http@10.10.10.121:80-tcp.service";
+    std::string path = unit_object_path(unit);
+    CHECK(path == "/org/freedesktop/systemd1/unit/patchbay_2dhttp_4010_2e10_2e10_2e121_3a80_2dtcp_2eservice");
+    CHECK(unit_of_object_path(path) == unit);
+    CHECK(unit_of_object_path("/org/freedesktop/systemd1/job/42") == std::nullopt);
+    CHECK(accounted(UINT64_MAX) == std::nullopt);
+    CHECK(accounted(4096) == uint64_t{4096});
+    struct Case {
+        const char* before;
+        const char* after;
+        bool matters;
+    };
+    const Case cases[] = {
+        {"active", "failed", true},        // killed, Restart=no
+        {"active", "activating", true},    // killed, Restart= brings it back
+        {"active", "deactivating", true},  // being stopped
+        {"failed", "active", true},        // back
+        {"unknown", "active", true},       // systemd's first word
+        {"active", "active", false},
+    };
+    for (const auto& c : cases) {
+        INFO(c.before << " ⇒ " << c.after);
+        CHECK(state_change_matters(c.before, c.after) == c.matters);
+    }
+}
+
+TEST_CASE("health monitor: which probe results are news") {
+    for (uint32_t streak : {1u, 2u, 4u}) CHECK(probe_result_matters(ProbeResult{"tcp", true, 1, "", streak}));
+    for (uint32_t streak : {5u, 6u, 1000u}) CHECK_FALSE(probe_result_matters(ProbeResult{"tcp", false, 1, "x", streak}));
+    Plan plan;
+    TupleKey k{"http", "tcp", *Address::parse("10.0.0.1"), 80};
+    plan.start = {Action{k, "a.service", "d.example", 1, 100}};
+    plan.keep = {Action{k, "b.service", "d.example", 1, 100}, Action{k, "adopted.service", "", 0, 0}};
+    plan.stop = {Action{k, "c.service", "", 0, 0}};
+    auto placed = placed_instances(plan);
+    REQUIRE(placed.size() == 2);
+    CHECK(placed[0].unit == "a.service");
+    CHECK(placed[1].unit == "b.service");
+}
+
+namespace {
+
+struct Controller {
+    httplib::Server server;
+    std::thread thread;
+    std::mutex mutex;
+    std::vector<Report> received;
+    int port = 0;
+    Controller() {
+        server.Post("/v1/reports", [this](const httplib::Request& req, httplib::Response& res) {
+            auto reports = reports_from(nlohmann::json::parse(req.body));
+            std::lock_guard lock(mutex);
+            for (auto& r : *reports) received.push_back(r);
+            res.set_content("{\"accepted\":1,\"duplicates\":0}", "application/json");
+        });
+        port = server.bind_to_any_port("127.0.0.1");
+        thread = std::thread([this] { server.listen_after_bind(); });
+        while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ~Controller() {
+        server.stop();
+        thread.join();
+    }
+    std::optional<Report> last() {
+        std::lock_guard lock(mutex);
+        if (received.empty()) return std::nullopt;
+        return received.back();
+    }
+    size_t count() {
+        std::lock_guard lock(mutex);
+        return received.size();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("health monitor: instances, probes and serials reach the controller") {
+    Controller controller;
+    Loop loop;
+    TempDir dir;
+    auto curl = CurlLoop::create(loop.get()).value();
+
+    UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    SocketAddress sa = to_socket_address(*Endpoint::parse("127.0.0.1:0"));
+    REQUIRE(::bind(listener.get(), sa.get(), sa.len) == 0);
+    REQUIRE(::listen(listener.get(), 16) == 0);
+    uint16_t port = local_endpoint(listener.get())->port;
+
+    AgentConfig config;
+    config.name = "h121";
+    config.controller = "http://127.0.0.1:" + std::to_string(controller.port);
+    config.spool_dir = (dir.path / "spool").string();
+    config.report_seconds = 3600;
+    ProbeConfig probe;
+    probe.kind = "tcp";
+    probe.interval_ms = 100;
+    probe.timeout_ms = 100;
+    config.services = {ServiceConfig{"http", "patchbay-http@.service", {"tcp"}, probe},
+                       ServiceConfig{"smtp", "patchbay-smtp@.service", {"tcp"}}};
+    auto monitor = HealthMonitor::create(loop.get(), nullptr, *curl, config);
+    REQUIRE(monitor.ok());
+    auto& m = **monitor;
+
+    // The first report at once: nothing placed yet.
+    REQUIRE(loop.run_until([&] { return controller.count() >= 1; }));
+    CHECK(controller.last()->instances.empty());
+
+    TupleKey http{"http", "tcp", *Address::parse("127.0.0.1"), port};
+    TupleKey smtp{"smtp", "tcp", *Address::parse("127.0.0.1"), 25};
+    m.set_instances({Action{http, "patchbay-http@127.0.0.1:" + std::to_string(port) + "-tcp.service", "d.example", 1, 100},
+                     Action{smtp, "patchbay-smtp@127.0.0.1:25-tcp.service", "d.example", 1, 100}});
+    m.set_serials({{"d.example", 42}});
+    // Reports follow the first runs of the probe (streak < 5), then only the heartbeat.
+    REQUIRE(loop.run_until([&] {
+        auto r = controller.last();
+        return r && r->instances.size() == 2 && r->instances[0].probe && r->instances[0].probe->streak == 4;
+    }));
+    auto r = *controller.last();
+    CHECK(r.serials.at("d.example") == 42);
+    CHECK(r.instances[0].key == http);
+    CHECK(r.instances[0].active_state == "unknown");  // no systemd here
+    CHECK(r.instances[0].probe->ok);
+    CHECK(r.instances[0].probe->kind == "tcp");
+    CHECK(r.instances[1].key == smtp);
+    CHECK_FALSE(r.instances[1].probe);  // no probe section: only the unit's state
+    CHECK(r.host.memory > 0);
+    size_t before = controller.count();
+    loop.run_for(400);  // streak 5, 6, 7, 8: not news
+    CHECK(controller.count() == before);
+
+    // The service dies: the next probe run fails, reported at once.
+    listener.reset();
+    REQUIRE(loop.run_until([&] {
+        auto last = controller.last();
+        return last && !last->instances.empty() && last->instances[0].probe && !last->instances[0].probe->ok;
+    }, 1000));
+    CHECK(controller.last()->instances[0].probe->error == "connect: Connection refused");
+    CHECK(controller.last()->instances[0].probe->streak == 1);
+
+    // The instance goes away: reported, and its prober stops.
+    m.set_instances({});
+    REQUIRE(loop.run_until([&] { return controller.last()->instances.empty(); }));
+    CHECK(m.content().instances.empty());
+}
