@@ -127,7 +127,46 @@ Result<void> Manager::setup() {
         register_timer_.reset(s);
         start_health();
     }
+    if (config_.metrics_listen) start_metrics();
     return {};
+}
+
+void Manager::start_metrics() {
+    sd_event_source* s = nullptr;
+    // One publish a second: scrapes come every 15 s or so, and the loop never waits on one.
+    if (sd_event_add_time_relative(event_.get(), &s, CLOCK_MONOTONIC, 0, kSecond, &Manager::on_metrics, this) < 0)
+        return log_error("no /metrics: cannot add its timer");
+    metrics_timer_.reset(s);
+    sd_event_source_set_enabled(s, SD_EVENT_ON);
+    auto server = MetricsServer::start(*config_.metrics_listen, [text = &metrics_text_] { return text->read(); });
+    if (!server) return log_error("no /metrics: " + server.error());
+    metrics_server_ = std::move(*server);
+    log_info("metrics on http://" + metrics_server_->bound().str() + "/metrics");
+}
+
+AgentFigures Manager::figures() const {
+    AgentFigures f;
+    f.running = matching_tuples();
+    f.action_failures = static_cast<uint64_t>(action_failures_);
+    for (const auto& d : domains_) f.serials[d->name] = d->serial;
+    if (health_) {
+        const Reporter& r = health_->reporter();
+        f.reporting = true;
+        f.reports_made = r.made();
+        f.reports_delivered = r.delivered();
+        f.reports_refused = r.refused();
+        f.reports_dropped = r.spool_dropped();
+        f.reports_spooled = r.spooled();
+    }
+    return f;
+}
+
+int Manager::on_metrics(sd_event_source* s, uint64_t usec, void* data) {
+    auto* self = static_cast<Manager*>(data);
+    self->metrics_text_.publish(render_metrics(agent_metrics(self->figures())));
+    sd_event_source_set_time(s, usec + kSecond);
+    sd_event_source_set_enabled(s, SD_EVENT_ON);
+    return 0;
 }
 
 void Manager::start_health() {

@@ -14,7 +14,9 @@
 #include "config.h"
 #include "curl_loop.h"
 #include "handles.h"
+#include "agent_metrics.h"
 #include "health_monitor.h"
+#include "metrics_server.h"
 #include "json_post.h"
 #include "notify_listener.h"
 #include "reconcile.h"
@@ -86,6 +88,9 @@ private:
     static int on_register(sd_event_source* s, uint64_t usec, void* data);
     static int on_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* data);
     static int on_once_timeout(sd_event_source* s, uint64_t usec, void* data);
+    static int on_metrics(sd_event_source* s, uint64_t usec, void* data);
+    void start_metrics();
+    AgentFigures figures() const;
 
     AgentConfig config_;
     ManagerOptions options_;
@@ -107,6 +112,11 @@ private:
     std::unique_ptr<CurlLoop> curl_;
     std::unique_ptr<HealthMonitor> health_;
     std::unique_ptr<JsonPost> registration_post_;  // none: the blocking POST (no CurlLoop)
+    // GET /metrics (metrics_listen): the loop publishes the text once a second, the
+    // server's thread reads it; the server goes first, before the text it reads.
+    MetricsText metrics_text_;
+    EventSourcePtr metrics_timer_;
+    std::unique_ptr<MetricsServer> metrics_server_;
 
     bool reconciling_ = false;       // a listing or an apply is in flight
     bool reconcile_again_ = false;   // something changed meanwhile

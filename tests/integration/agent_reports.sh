@@ -15,6 +15,7 @@ start_controller
 "$PB" zone add hostdomain.com >/dev/null
 svc_port=$(free_port)
 fake_port=$(free_port)
+metrics_port=$(free_port)
 "$PB" tuple add hostdomain.com web tcp 127.0.0.1 "$svc_port" >/dev/null
 
 # The service: a TCP listener, until killed.
@@ -71,6 +72,7 @@ notify_listen = ""
 controller = "http://127.0.0.1:$fake_port"
 spool_dir = "$work/spool"
 report_seconds = 1
+metrics_listen = "127.0.0.1:$metrics_port"
 [services.web]
 unit = "patchbay-web@.service"
 transports = ["tcp"]
@@ -107,6 +109,12 @@ probe_is() { [[ "$(last_probe)" == $1* ]]; }
 start_agent
 wait_until 10 probe_is ok || { tail "$work/agent.log"; die "no report with the probe ok"; }
 ok "the placed instance is reported, its tcp probe ok"
+# metric NAME — its value on the agent's /metrics (empty when absent).
+metric() { curl -sf --max-time 2 "http://127.0.0.1:$metrics_port/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
+delivered_some() { [ "$(metric 'patchbay_agent_reports_total{result="delivered"}')" -ge 1 ] 2>/dev/null; }
+wait_until 5 delivered_some || die "agent /metrics: no delivered reports counted: $(curl -s "http://127.0.0.1:$metrics_port/metrics")"
+expect_eq "agent /metrics: instances placed" 1 "$(metric patchbay_agent_instances)"
+ok "the agent's /metrics counts its reports ($(metric 'patchbay_agent_reports_total{result="made"}') made) and its instances"
 instance=$(grep '"instances": \[{' "$work/reports.jsonl" | tail -1 | python3 -c '
 import json, sys; i = json.loads(sys.stdin.readline())["instances"][0]
 print(i["domain"], i["service"], i["transport"], i["address"], i["port"], i["unit"])')
