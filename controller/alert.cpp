@@ -117,8 +117,9 @@ AlertStep tick(const std::vector<AlertPolicy>& policies, AlertEngine engine, int
     AlertStep out{std::move(engine), {}};
     for (auto& [key, episode] : out.engine.episodes) {
         if (episode.sent) continue;
+        const std::string& name = key.first;  // clang 14 cannot capture a structured binding
         auto policy = std::find_if(policies.begin(), policies.end(),
-                                   [&](const AlertPolicy& p) { return p.name == key.first; });
+                                   [&name](const AlertPolicy& p) { return p.name == name; });
         if (policy == policies.end() || now_ms - episode.since_ms < policy->for_ms) continue;
         episode.sent = true;
         out.messages.push_back(AlertMessage{"alert", key.first, key.second, episode.state, episode.since_ms,

@@ -329,7 +329,8 @@ Result<void> parse_alerts(const toml::table& root, const std::string& origin, Co
 // --- [health]: the watchdog's criteria (docs/watchdog.md) ------------------------------
 
 Result<void> parse_health_section(const toml::table& table, const std::string& origin, HealthCriteria& h) {
-    for (auto& [k, value] : table) {
+    for (auto& [k, node] : table) {
+        const toml::node& value = node;  // clang 14 cannot capture a structured binding
         std::string key = "health." + std::string(k.str());
         auto whole = [&](auto& slot, int64_t lo, int64_t hi, const char* unit) -> Result<void> {
             auto v = value.value_exact<int64_t>();

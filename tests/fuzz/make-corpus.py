@@ -323,6 +323,24 @@ def zone_content_queries():
         "cname-qtype": query("www." + E, CNAME),
     }
 
+def reports():
+    inst = (b'{"domain":"hostdomain.com","service":"http","transport":"tcp","address":"10.10.10.121",'
+            b'"port":80,"unit":"patchbay-http@10.10.10.121:80-tcp.service","active_state":"active"')
+    probe = b',"probe":{"kind":"http","ok":false,"latency_ms":12.5,"error":"HTTP 503","streak":3}'
+    head = b'{"agent":"h121","boot":"b7f3","seq":42,"at_ms":1795000000000,"serials":{"hostdomain.com":7}'
+    host = b',"host":{"load1":0.25,"cpu":0.5,"memory":0.75}'
+    return {
+        "one": b'{"reports":[' + head + host + b',"instances":[' + inst + probe + b'}]}]}',
+        "two": b'{"reports":[' + head + b'},' + head.replace(b"42", b"43") + b',"instances":[' + inst +
+               b',"memory_bytes":1048576,"cpu_nsec":5}]}]}',
+        "v6": b'{"reports":[{"agent":"h6","boot":"x","seq":1,"at_ms":0,"instances":[{"domain":"A.example.",'
+              b'"service":"_sip","transport":"UDP","address":"2001:db8::1","port":5060,"active_state":"failed"}]}]}',
+        "bad-seq": b'{"reports":[{"agent":"h","boot":"b","seq":0,"at_ms":1}]}',
+        "bad-field": b'{"reports":[' + head + b',"colour":"red"}]}',
+        "bad-cpu": b'{"reports":[' + head + b',"host":{"cpu":1.5}}]}',
+        "empty": b'{"reports":[]}',
+    }
+
 def main():
     q = dns_queries()
     q.update(zone_content_queries())
@@ -337,6 +355,7 @@ def main():
     write("controller_config", controller_tomls())
     write("api_body", api_bodies())
     write("names", names())
+    write("reports", reports())
 
 if __name__ == "__main__":
     main()
