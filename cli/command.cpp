@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tuple.h"
+#include "utc_text.h"
 
 namespace patchbay {
 
@@ -76,16 +77,6 @@ std::string ago(int64_t ms) {
 
 int64_t num(const json& v) { return v.is_number() ? v.get<int64_t>() : 0; }
 
-// Unix ms as UTC "2026-11-23T16:40:01Z".
-std::string utc(int64_t ms) {
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 std::string instance_text(const json& i) {
     if (!i.is_object()) return "(server)";
     return str(i["domain"]) + " " + tuple_text(i);
@@ -135,13 +126,13 @@ std::string render_server(const json& s) {
     if (!s["changes"].empty()) {
         rows.clear();
         for (const auto& c : s["changes"])
-            rows.push_back({utc(num(c["at_ms"])), instance_text(c["instance"]), str(c["from"]) + " -> " + str(c["to"]),
+            rows.push_back({utc_text(num(c["at_ms"])), instance_text(c["instance"]), str(c["from"]) + " -> " + str(c["to"]),
                             str(c["reason"])});
         out << "\n" << table({"AT", "WHAT", "CHANGE", "REASON"}, rows);
     }
     if (!s["blocks"].empty()) {
         rows.clear();
-        for (const auto& b : s["blocks"]) rows.push_back({utc(num(b["period_ms"])), str(b["state"])});
+        for (const auto& b : s["blocks"]) rows.push_back({utc_text(num(b["period_ms"])), str(b["state"])});
         out << "\n" << table({"PERIOD", "WORST"}, rows);
     }
     return out.str();

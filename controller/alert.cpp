@@ -3,7 +3,8 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <ctime>
+
+#include "utc_text.h"
 
 namespace patchbay {
 
@@ -16,15 +17,6 @@ bool any_glob(const std::vector<std::string>& patterns, const std::string& name)
 
 bool watches(const AlertPolicy& policy, Health state) {
     return std::find(policy.states.begin(), policy.states.end(), state) != policy.states.end();
-}
-
-std::string rfc3339(int64_t ms) {
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
 }
 
 // Applies one change to every policy that covers its subject.
@@ -81,7 +73,7 @@ nlohmann::json alert_json(const AlertMessage& m) {
             {"server", m.subject.server},
             {"instance", instance},
             {"state", std::string(health_name(m.state))},
-            {"since", rfc3339(m.since_ms)},
+            {"since", utc_text(m.since_ms)},
             {"since_ms", m.since_ms},
             {"reason", m.reason}};
 }
