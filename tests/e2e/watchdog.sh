@@ -174,13 +174,14 @@ sleep "$OUTAGE_SECONDS"
 same_snapshot "$before" "controller away ${OUTAGE_SECONDS} s"
 ok "controller away ${OUTAGE_SECONDS} s: every service kept running"
 testbed_start_controller --config "$PBT_RUN/controller.toml"
+# delivered_since h121 — its spool has come in: one heartbeat every 2 s at least, so an
+# outage of a minute spools some 30 (the agent retries every 5 s at most).
+delivered_since() { [ $(( $(reports "$1") - sent_before[$1] )) -ge $((OUTAGE_SECONDS / 3)) ]; }
 for h in "${PBT_HOSTS[@]}"; do
-  wait_until 20 server_is "$h" up || fail "$h not up after the controller came back" "$h"
-  n=$(reports "$h")
+  wait_until 20 delivered_since "$h" ||
+    fail "$h delivered only $(( $(reports "$h") - sent_before[$h] )) reports for a ${OUTAGE_SECONDS} s outage" "$h"
+  wait_until 10 server_is "$h" up || fail "$h not up after the controller came back" "$h"
   [ "$(lost "$h")" = 0 ] || fail "$h lost $(lost "$h") reports during the outage" "$h"
-  # One heartbeat every 2 s at least: an outage of a minute spools some 30.
-  [ $((n - sent_before[$h])) -ge $((OUTAGE_SECONDS / 3)) ] ||
-    fail "$h delivered only $((n - sent_before[$h])) reports for a ${OUTAGE_SECONDS} s outage" "$h"
 done
 ok "after the outage every agent delivered its spool in order (0 lost)"
 history=$(pb server show h121)
