@@ -165,7 +165,7 @@ unsigned api_threads() {
     cpu_set_t cpus;
     CPU_ZERO(&cpus);
     int n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 2;
-    return static_cast<unsigned>(std::clamp(n, 2, 4));
+    return static_cast<unsigned>(std::clamp(n, 1, 4));
 }
 
 }  // namespace

@@ -122,7 +122,10 @@ void watchdog_routes(HttpRouter& s, Watchdog& w) {
         if (!reports) return reply_error(res, reports.failure());
         auto done = w.ingest(std::move(*reports), unix_ms_now());
         if (!done) return reply_error(res, Error{done.error(), ErrorKind::internal});
-        reply(res, 200, json{{"accepted", done->accepted}, {"duplicates", done->duplicates}});
+        // The hot path's answer, written as text: the same bytes as the JSON object's dump.
+        res.set_content("{\"accepted\":" + std::to_string(done->accepted) + ",\"duplicates\":" +
+                            std::to_string(done->duplicates) + "}\n",
+                        "application/json");
     });
     s.get("/v1/servers", [&w](const HttpRequest&, HttpResponse& res) {
         int64_t now = unix_ms_now();

@@ -32,10 +32,21 @@ const std::string* find(const std::vector<std::pair<std::string, std::string>>& 
     return nullptr;
 }
 
+constexpr const char* kRegexSyntax = "\\^$.|?*+()[]{}";
+
 // A pattern without regex syntax is compared as text: no regex run per request for the
 // fixed paths (POST /v1/reports is the hot one).
-bool is_plain(const std::string& pattern) {
-    return pattern.find_first_of("\\^$.|?*+()[]{}") == std::string::npos;
+bool is_plain(const std::string& pattern) { return pattern.find_first_of(kRegexSyntax) == std::string::npos; }
+
+// The text every path the regex matches starts with ("/v1/zones/" of "/v1/zones/([^/]+)"),
+// so most paths are told apart without running it. Empty when alternation makes it unsure.
+std::string literal_prefix(const std::string& pattern) {
+    if (pattern.find('|') != std::string::npos) return "";
+    size_t end = pattern.find_first_of(kRegexSyntax);
+    if (end == std::string::npos) return pattern;
+    // A quantifier applies to the character before it, which may then be absent.
+    if (end > 0 && std::string_view("?*{").find(pattern[end]) != std::string_view::npos) --end;
+    return pattern.substr(0, end);
 }
 
 std::string what_of(std::exception_ptr ep) {
@@ -132,7 +143,10 @@ void http_error(HttpResponse& response, int status, std::string_view message) {
 
 void HttpRouter::add(std::string method, const std::string& pattern, HttpHandler handler) {
     Route route{std::move(method), pattern, {}, is_plain(pattern), std::move(handler)};
-    if (!route.plain) route.pattern = std::regex(pattern);
+    if (!route.plain) {
+        route.pattern = std::regex(pattern);
+        route.text = literal_prefix(pattern);
+    }
     routes_.push_back(std::move(route));
 }
 
@@ -153,16 +167,15 @@ bool HttpRouter::authorize(const HttpRequest& request, HttpResponse& response) c
     }
 }
 
+bool HttpRouter::Route::matches(const std::string& path, std::smatch& groups) const {
+    if (plain) return path == text;
+    return path.compare(0, text.size(), text) == 0 && std::regex_match(path, groups, pattern);
+}
+
 void HttpRouter::dispatch(HttpRequest& request, HttpResponse& response) const {
-    std::string allowed;
     std::smatch groups;
     for (const auto& route : routes_) {
-        bool hit = route.plain ? request.path == route.text : std::regex_match(request.path, groups, route.pattern);
-        if (!hit) continue;
-        if (route.method != request.method) {
-            allowed += (allowed.empty() ? "" : ", ") + route.method;
-            continue;
-        }
+        if (route.method != request.method || !route.matches(request.path, groups)) continue;
         request.matches.clear();
         if (route.plain) {
             request.matches.push_back(request.path);
@@ -179,6 +192,10 @@ void HttpRouter::dispatch(HttpRequest& request, HttpResponse& response) const {
         }
         return;
     }
+    std::string allowed;
+    for (const auto& route : routes_)
+        if (route.matches(request.path, groups) && allowed.find(route.method) == std::string::npos)
+            allowed += (allowed.empty() ? "" : ", ") + route.method;
     if (!allowed.empty()) {
         // RFC 9110 §15.5.6: 405 names the methods the path has.
         http_error(response, 405, "method not allowed: " + request.method + " " + request.path + " (allowed: " +

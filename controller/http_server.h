@@ -80,10 +80,12 @@ public:
 private:
     struct Route {
         std::string method;
-        std::string text;  // the pattern when it is plain text
+        std::string text;  // plain: the pattern; else the text every match starts with
         std::regex pattern;
         bool plain = false;
         HttpHandler handler;
+
+        bool matches(const std::string& path, std::smatch& groups) const;
     };
     std::vector<Route> routes_;
     HttpAuthHook auth_;

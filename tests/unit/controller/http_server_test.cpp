@@ -33,6 +33,7 @@ HttpRouter sample_router() {
     r.get(R"(/v1/a/([^/]+)/b/([^/]+))", [](const HttpRequest& req, HttpResponse& res) {
         res.set_content(req.matches[0] + "|" + req.matches[1] + "|" + req.matches[2], "text/plain");
     });
+    r.get(R"(/v1/opt/?)", [](const HttpRequest& req, HttpResponse& res) { res.set_content(req.matches[0], "text/plain"); });
     r.get("/boom", [](const HttpRequest&, HttpResponse& res) {
         res.set_content("half done", "text/plain");
         throw std::runtime_error("kaput");
@@ -69,6 +70,9 @@ TEST_CASE("router: method and path to handler, 404, 405, exceptions") {
         {"GET", "/v1/zones/example.com", 405, "method not allowed: GET /v1/zones/example.com (allowed: DELETE)",
          "DELETE"},
         {"GET", "/boom", 500, "internal error: kaput"},
+        {"GET", "/v1/opt", 200, "/v1/opt"},  // the regex's literal prefix is "/v1/opt", not "/v1/opt/"
+        {"GET", "/v1/opt/", 200, "/v1/opt/"},
+        {"POST", "/v1/opt/", 405, "method not allowed: POST /v1/opt/ (allowed: GET)", "GET"},
     };
     auto router = sample_router();
     for (const auto& row : rows) {
