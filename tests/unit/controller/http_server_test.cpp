@@ -256,4 +256,20 @@ TEST_CASE("HTTP server: 50 idle kept-alive connections cost no thread; the 51st 
     for (auto& c : idle) CHECK(c->get("/v1/zones").find("\r\n\r\nzones") != std::string::npos);
 }
 
+
+TEST_CASE("HTTP server: a connection idle past the timeout is closed") {
+    HttpServerOptions options;
+    options.idle_timeout_seconds = 1;
+    auto server = HttpServer::start(sample_router(), *Endpoint::parse("127.0.0.1:0"), options);
+    REQUIRE(server);
+    RawClient idle((*server)->bound().port);
+    CHECK(idle.get("/v1/zones").find("\r\n\r\nzones") != std::string::npos);
+    timeval wait{4, 0};
+    ::setsockopt(idle.fd.get(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    auto began = std::chrono::steady_clock::now();
+    char byte = 0;
+    CHECK(::recv(idle.fd.get(), &byte, 1, 0) == 0);  // closed by the server, not timed out here
+    CHECK(std::chrono::steady_clock::now() - began < std::chrono::milliseconds(3500));
+}
+
 }  // namespace
