@@ -159,8 +159,9 @@ void routes(HttpRouter& s, Controller& c) {
     });
 }
 
-// One event thread per CPU this process may run on, 2 to 4: a second thread keeps the
-// API answering while a handler waits on SQLite, and more than a few buy nothing.
+// One event thread per CPU this process may run on, 1 to 4: idle connections cost no
+// thread, and two threads on one core only add switches (bench/README.md). The price: a
+// slow handler (a big zone import) holds up the connections of its thread.
 unsigned api_threads() {
     cpu_set_t cpus;
     CPU_ZERO(&cpus);

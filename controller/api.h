@@ -1,6 +1,7 @@
 // REST API /v1 on libmicrohttpd (http_server.h): zones, tuples, agents, status. Every request carries
 // `Authorization: Bearer TOKEN`; bodies and answers are JSON; errors are
-// {"error": "..."} with 400 (bad input), 401, 404, 409 or 500, and change nothing.
+// {"error": "..."} with 400 (bad input), 401, 404, 405 (a known path, another method),
+// 409, 413 (a body over 64 MiB) or 500, and change nothing.
 #pragma once
 
 #include <functional>
@@ -28,7 +29,7 @@ struct ApiServices {
 class Api {
 public:
     // Binds `listen` (port 0 = any; never shared with another server) and serves on a
-    // few event threads (one per CPU this process may run on, 2 to 4).
+    // few event threads (one per CPU this process may run on, 1 to 4).
     // Errors: the endpoint cannot be bound ("cannot bind API ADDR:PORT: REASON").
     static Result<std::unique_ptr<Api>> start(ApiServices services, const Endpoint& listen);
     ~Api();
