@@ -288,13 +288,13 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpRouter router, const E
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (listen.address.family == Family::v6) flags |= MHD_USE_IPv6;
     MHD_Daemon* daemon = MHD_start_daemon(
-        flags, 0, nullptr, nullptr, &Glue::access, server.get(),                    //
-        MHD_OPTION_EXTERNAL_LOGGER, &Glue::log, server.get(),  // first: it logs the rest
-        MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(fd->get()),               //
-        MHD_OPTION_NOTIFY_COMPLETED, &Glue::completed, server.get(),                 //
-        MHD_OPTION_THREAD_POOL_SIZE, std::max(1u, options.threads),                  //
-        MHD_OPTION_CONNECTION_TIMEOUT, options.idle_timeout_seconds,                 //
-        MHD_OPTION_CONNECTION_LIMIT, connection_limit(),                             //
+        flags, 0, nullptr, nullptr, &Glue::access, server.get(),
+        MHD_OPTION_EXTERNAL_LOGGER, &Glue::log, server.get(),  // first, so it hears about the rest
+        MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(fd->get()),
+        MHD_OPTION_NOTIFY_COMPLETED, &Glue::completed, server.get(),
+        MHD_OPTION_THREAD_POOL_SIZE, std::max(1u, options.threads),
+        MHD_OPTION_CONNECTION_TIMEOUT, options.idle_timeout_seconds,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_END);
     if (daemon == nullptr) return fail(ErrorKind::unavailable, "cannot start the HTTP server on " + bound->str());
     fd->release();  // MHD_stop_daemon closes the listening socket

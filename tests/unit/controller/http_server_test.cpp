@@ -273,3 +273,13 @@ TEST_CASE("HTTP server: a connection idle past the timeout is closed") {
 }
 
 }  // namespace
+
+TEST_CASE("HTTP server: IPv6 loopback, the peer's address as text") {
+    auto server = HttpServer::start(sample_router(), *Endpoint::parse("[::1]:0"));
+    REQUIRE(server);
+    CHECK((*server)->bound().address.str() == "::1");
+    httplib::Client client("::1", (*server)->bound().port);
+    auto r = client.Get("/echo");
+    REQUIRE(r);
+    CHECK(json::parse(r->body)["peer"] == "::1");
+}
