@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -282,4 +283,28 @@ TEST_CASE("HTTP server: IPv6 loopback, the peer's address as text") {
     auto r = client.Get("/echo");
     REQUIRE(r);
     CHECK(json::parse(r->body)["peer"] == "::1");
+}
+
+TEST_CASE("HTTP server: libmicrohttpd's own messages reach the router's log") {
+    auto lines = std::make_shared<std::vector<std::string>>();
+    auto mutex = std::make_shared<std::mutex>();
+    auto router = sample_router();
+    router.set_log([lines, mutex](std::string_view line) {
+        std::lock_guard lock(*mutex);
+        lines->emplace_back(line);
+    });
+    auto server = HttpServer::start(std::move(router), *Endpoint::parse("127.0.0.1:0"));
+    REQUIRE(server);
+    {
+        RawClient raw((*server)->bound().port);
+        std::string junk = "GET /v1/zones HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n";
+        ::send(raw.fd.get(), junk.data(), junk.size(), MSG_NOSIGNAL);
+        char buf[512];
+        while (::recv(raw.fd.get(), buf, sizeof buf, 0) > 0) {
+        }
+    }
+    server->reset();
+    std::lock_guard lock(*mutex);
+    REQUIRE_FALSE(lines->empty());
+    CHECK(lines->front() == "HTTP: Failed to parse `Content-Length' header. Closing connection.");
 }
