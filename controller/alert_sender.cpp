@@ -270,7 +270,7 @@ Result<void> run_command(const std::vector<std::string>& argv, const AlertMessag
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, read_end.get(), 0);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    // Nothing else of ours: cpp-httplib's sockets are not close-on-exec, and a command
+    // Nothing else of ours: not every library's sockets are close-on-exec, and a command
     // holding the API's listening socket would keep its port after the controller stops.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     // A controller that ignores SIGPIPE would pass that on; the command gets the defaults.

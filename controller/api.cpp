@@ -1,7 +1,8 @@
 #include "api.h"
 
-#include <httplib.h>
+#include <sched.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "api_alerts.h"
 #include "api_body.h"
 #include "api_watchdog.h"
+#include "http_server.h"
 
 namespace patchbay {
 
@@ -28,13 +30,13 @@ int http_status(ErrorKind kind) {
     return 500;
 }
 
-void reply(httplib::Response& res, int status, const json& body) {
+void reply(HttpResponse& res, int status, const json& body) {
     res.status = status;
     // Error texts may quote what a client sent: bad UTF-8 becomes U+FFFD, never a 500.
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
 
-void reply_error(httplib::Response& res, const Error& error) {
+void reply_error(HttpResponse& res, const Error& error) {
     reply(res, http_status(error.kind), json{{"error", error.message}});
 }
 
@@ -53,22 +55,22 @@ json to_json(const AgentRow& a) {
 
 json to_json(const Change& c) { return {{"zone", c.zone}, {"serial", c.serial}, {"changed", c.changed}}; }
 
-std::string bearer(const httplib::Request& req) {
-    auto header = req.get_header_value("Authorization");
+std::string bearer(const HttpRequest& req) {
+    auto header = req.header("Authorization");
     constexpr std::string_view prefix = "Bearer ";
     if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) return "";
     return header.substr(prefix.size());
 }
 
-void routes(httplib::Server& s, Controller& c) {
-    s.Get("/v1/zones", [&c](const httplib::Request&, httplib::Response& res) {
+void routes(HttpRouter& s, Controller& c) {
+    s.get("/v1/zones", [&c](const HttpRequest&, HttpResponse& res) {
         auto zones = c.zones();
         if (!zones) return reply_error(res, zones.failure());
         json out = json::array();
         for (const auto& z : *zones) out.push_back(to_json(z));
         reply(res, 200, out);
     });
-    s.Post("/v1/zones", [&c](const httplib::Request& req, httplib::Response& res) {
+    s.post("/v1/zones", [&c](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto name = zone_name_from(*body);
@@ -77,7 +79,7 @@ void routes(httplib::Server& s, Controller& c) {
         if (!change) return reply_error(res, change.failure());
         reply(res, 201, to_json(*change));
     });
-    s.Post("/v1/zones/import", [&c](const httplib::Request& req, httplib::Response& res) {
+    s.post("/v1/zones/import", [&c](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto file = zone_import_from(*body);
@@ -89,30 +91,30 @@ void routes(httplib::Server& s, Controller& c) {
         out["records"] = done->records;
         reply(res, done->change.changed ? 201 : 200, out);
     });
-    s.Get(R"(/v1/zones/([^/]+)/export)", [&c](const httplib::Request& req, httplib::Response& res) {
+    s.get(R"(/v1/zones/([^/]+)/export)", [&c](const HttpRequest& req, HttpResponse& res) {
         auto text = c.export_zone(req.matches[1]);
         if (!text) return reply_error(res, text.failure());
-        reply(res, 200, json{{"zone", req.matches[1].str()}, {"text", *text}});
+        reply(res, 200, json{{"zone", req.matches[1]}, {"text", *text}});
     });
-    s.Delete(R"(/v1/zones/([^/]+))", [&c](const httplib::Request& req, httplib::Response& res) {
+    s.del(R"(/v1/zones/([^/]+))", [&c](const HttpRequest& req, HttpResponse& res) {
         auto change = c.remove_zone(req.matches[1]);
         if (!change) return reply_error(res, change.failure());
         reply(res, 200, to_json(*change));
     });
-    auto list_tuples = [&c](const std::optional<std::string>& zone, httplib::Response& res) {
+    auto list_tuples = [&c](const std::optional<std::string>& zone, HttpResponse& res) {
         auto tuples = c.tuples(zone);
         if (!tuples) return reply_error(res, tuples.failure());
         json out = json::array();
         for (const auto& t : *tuples) out.push_back(to_json(t));
         reply(res, 200, out);
     };
-    s.Get("/v1/tuples", [list_tuples](const httplib::Request& req, httplib::Response& res) {
-        list_tuples(req.has_param("zone") ? std::optional(req.get_param_value("zone")) : std::nullopt, res);
+    s.get("/v1/tuples", [list_tuples](const HttpRequest& req, HttpResponse& res) {
+        list_tuples(req.has_param("zone") ? std::optional(req.param("zone")) : std::nullopt, res);
     });
-    s.Get(R"(/v1/zones/([^/]+)/tuples)", [list_tuples](const httplib::Request& req, httplib::Response& res) {
-        list_tuples(std::string(req.matches[1]), res);
+    s.get(R"(/v1/zones/([^/]+)/tuples)", [list_tuples](const HttpRequest& req, HttpResponse& res) {
+        list_tuples(req.matches[1], res);
     });
-    s.Post(R"(/v1/zones/([^/]+)/tuples)", [&c](const httplib::Request& req, httplib::Response& res) {
+    s.post(R"(/v1/zones/([^/]+)/tuples)", [&c](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto tuple = tuple_from(req.matches[1], *body);
@@ -123,31 +125,31 @@ void routes(httplib::Server& s, Controller& c) {
         out["tuple"] = to_json(*tuple);
         reply(res, change->changed ? 201 : 200, out);
     });
-    s.Delete(R"(/v1/zones/([^/]+)/tuples/([^/]+)/([^/]+)/([^/]+)/([^/]+))",
-             [&c](const httplib::Request& req, httplib::Response& res) {
-                 auto tuple = parse_tuple(req.matches[1].str(), req.matches[2].str(), req.matches[3].str(),
-                                         req.matches[4].str(), req.matches[5].str());
+    s.del(R"(/v1/zones/([^/]+)/tuples/([^/]+)/([^/]+)/([^/]+)/([^/]+))",
+             [&c](const HttpRequest& req, HttpResponse& res) {
+                 auto tuple = parse_tuple(req.matches[1], req.matches[2], req.matches[3],
+                                         req.matches[4], req.matches[5]);
                  if (!tuple) return reply_error(res, tuple.failure());
                  auto change = c.remove_tuple(tuple->domain, tuple->key);
                  if (!change) return reply_error(res, change.failure());
                  reply(res, 200, to_json(*change));
              });
-    s.Post("/v1/agents", [&c](const httplib::Request& req, httplib::Response& res) {
+    s.post("/v1/agents", [&c](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
-        auto agent = agent_from(*body, req.remote_addr, static_cast<int64_t>(std::time(nullptr)));
+        auto agent = agent_from(*body, req.remote_address, static_cast<int64_t>(std::time(nullptr)));
         if (!agent) return reply_error(res, agent.failure());
         if (auto r = c.register_agent(*agent); !r) return reply_error(res, r.failure());
         reply(res, 200, to_json(*agent));
     });
-    s.Get("/v1/agents", [&c](const httplib::Request&, httplib::Response& res) {
+    s.get("/v1/agents", [&c](const HttpRequest&, HttpResponse& res) {
         auto agents = c.agents();
         if (!agents) return reply_error(res, agents.failure());
         json out = json::array();
         for (const auto& a : *agents) out.push_back(to_json(a));
         reply(res, 200, out);
     });
-    s.Get("/v1/status", [&c](const httplib::Request&, httplib::Response& res) {
+    s.get("/v1/status", [&c](const HttpRequest&, HttpResponse& res) {
         auto status = c.status();
         if (!status) return reply_error(res, status.failure());
         json zones = json::array(), agents = json::array();
@@ -157,58 +159,42 @@ void routes(httplib::Server& s, Controller& c) {
     });
 }
 
+// One event thread per CPU this process may run on, 1 to 4: idle connections cost no
+// thread, and two threads on one core only add switches (bench/README.md). The price: a
+// slow handler (a big zone import) holds up the connections of its thread.
+unsigned api_threads() {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    int n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 2;
+    return static_cast<unsigned>(std::clamp(n, 1, 4));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& listen) {
     Controller& controller = services.controller;
-    std::unique_ptr<Api> api(new Api());
-    api->server_ = std::make_unique<httplib::Server>();
-    auto& s = *api->server_;
-    s.set_pre_routing_handler([&controller](const httplib::Request& req, httplib::Response& res) {
-        if (controller.authorized(bearer(req))) return httplib::Server::HandlerResponse::Unhandled;
+    HttpRouter router;
+    router.set_auth([&controller](const HttpRequest& req, HttpResponse& res) {
+        if (controller.authorized(bearer(req))) return true;
         res.set_header("WWW-Authenticate", "Bearer");
         reply(res, 401, json{{"error", "missing or unknown API token (send Authorization: Bearer TOKEN)"}});
-        return httplib::Server::HandlerResponse::Handled;
+        return false;
     });
-    s.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown error";
-        try {
-            std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        std::cerr << "API " << req.method << " " << req.path << " failed: " << what << "\n";
-        reply(res, 500, json{{"error", "internal error: " + what}});
-    });
-    s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return;
-        reply(res, res.status, json{{"error", res.status == 404 ? "no such endpoint: " + req.method + " " + req.path
-                                                                : "request failed"}});
-    });
-    s.set_payload_max_length(64 << 20);  // a zone file of some 500,000 records
-    // Small JSON answers on kept-alive connections otherwise wait out delayed ACKs (~40 ms).
-    s.set_tcp_nodelay(true);
-    routes(s, controller);
-    if (services.watchdog) watchdog_routes(s, *services.watchdog);
-    add_alert_routes(s, services.alerts, services.metrics);
+    routes(router, controller);
+    if (services.watchdog) watchdog_routes(router, *services.watchdog);
+    add_alert_routes(router, services.alerts, services.metrics);
 
-    std::string host = listen.address.str();
-    int port = listen.port;
-    if (port == 0) {
-        port = s.bind_to_any_port(host);
-        if (port <= 0) return fail(ErrorKind::unavailable, "cannot bind API " + listen.str());
-    } else if (!s.bind_to_port(host, port)) {
-        return fail(ErrorKind::unavailable, "cannot bind API " + listen.str() + " (in use, or not an address here?)");
-    }
-    api->bound_ = Endpoint{listen.address, static_cast<uint16_t>(port)};
-    api->thread_ = std::thread([server = api->server_.get()] { server->listen_after_bind(); });
+    HttpServerOptions options;
+    options.threads = api_threads();
+    options.max_body = size_t{64} << 20;  // a zone file of some 500,000 records
+    auto server = HttpServer::start(std::move(router), listen, options);
+    if (!server) return Error{"cannot start the API: " + server.error(), server.kind()};
+    std::unique_ptr<Api> api(new Api());
+    api->bound_ = (*server)->bound();
+    api->server_ = std::move(*server);
     return api;
 }
 
-Api::~Api() {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
-}
+Api::~Api() = default;
 
 }  // namespace patchbay

@@ -1,23 +1,20 @@
-// REST API /v1 on cpp-httplib: zones, tuples, agents, status. Every request carries
+// REST API /v1 on libmicrohttpd (http_server.h): zones, tuples, agents, status. Every request carries
 // `Authorization: Bearer TOKEN`; bodies and answers are JSON; errors are
-// {"error": "..."} with 400 (bad input), 401, 404, 409 or 500, and change nothing.
+// {"error": "..."} with 400 (bad input), 401, 404, 405 (a known path, another method),
+// 409, 413 (a body over 64 MiB) or 500, and change nothing.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "address.h"
 #include "controller.h"
 #include "result.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace patchbay {
 
+class HttpServer;
 class Watchdog;
 class Alerts;
 
@@ -31,8 +28,9 @@ struct ApiServices {
 
 class Api {
 public:
-    // Binds `listen` (port 0 = any) and serves on its own threads.
-    // Errors: the endpoint cannot be bound.
+    // Binds `listen` (port 0 = any; never shared with another server) and serves on a
+    // few event threads (one per CPU this process may run on, 1 to 4).
+    // Errors: the endpoint cannot be bound ("cannot bind API ADDR:PORT: REASON").
     static Result<std::unique_ptr<Api>> start(ApiServices services, const Endpoint& listen);
     ~Api();
     Api(const Api&) = delete;
@@ -42,8 +40,7 @@ public:
 
 private:
     Api() = default;
-    std::unique_ptr<httplib::Server> server_;
-    std::thread thread_;
+    std::unique_ptr<HttpServer> server_;
     Endpoint bound_;
 };
 

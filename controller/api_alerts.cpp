@@ -1,9 +1,8 @@
 #include "api_alerts.h"
 
-#include <httplib.h>
-
 #include "alerts.h"
 #include "api_body.h"
+#include "http_server.h"
 #include "metrics.h"
 
 namespace patchbay {
@@ -12,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-void reply_json(httplib::Response& res, int status, const json& body) {
+void reply_json(HttpResponse& res, int status, const json& body) {
     res.status = status;
     res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
@@ -45,8 +44,8 @@ Result<std::optional<std::string>> alert_test_from(const std::string& text) {
     return policy;
 }
 
-void add_alert_routes(httplib::Server& server, Alerts* alerts, std::function<std::string()> metrics) {
-    server.Post("/v1/alerts/test", [alerts](const httplib::Request& req, httplib::Response& res) {
+void add_alert_routes(HttpRouter& server, Alerts* alerts, std::function<std::string()> metrics) {
+    server.post("/v1/alerts/test", [alerts](const HttpRequest& req, HttpResponse& res) {
         auto policy = alert_test_from(req.body);
         if (!policy) return reply_json(res, 400, json{{"error", policy.error()}});
         if (!alerts)
@@ -64,7 +63,7 @@ void add_alert_routes(httplib::Server& server, Alerts* alerts, std::function<std
         reply_json(res, 200, json{{"ok", all_ok}, {"results", list}});
     });
     if (!metrics) return;
-    server.Get("/metrics", [metrics = std::move(metrics)](const httplib::Request&, httplib::Response& res) {
+    server.get("/metrics", [metrics = std::move(metrics)](const HttpRequest&, HttpResponse& res) {
         res.status = 200;
         res.set_content(metrics(), kMetricsContentType);
     });

@@ -10,13 +10,10 @@
 
 #include "result.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace patchbay {
 
 class Alerts;
+class HttpRouter;
 
 // POST /v1/alerts/test {"policy": "NAME"}: the policy to test, none = every policy. An
 // empty body is {}. Errors: not JSON, not an object, unknown fields, a policy that is
@@ -26,6 +23,6 @@ Result<std::optional<std::string>> alert_test_from(const std::string& body);
 // Adds POST /v1/alerts/test (answered 404 "no alert policy is configured" without
 // `alerts`) and, when `metrics` is set, GET /metrics serving its text as
 // "text/plain; version=0.0.4".
-void add_alert_routes(httplib::Server& server, Alerts* alerts, std::function<std::string()> metrics);
+void add_alert_routes(HttpRouter& router, Alerts* alerts, std::function<std::string()> metrics);
 
 }  // namespace patchbay

@@ -13,13 +13,11 @@
 #include "result.h"
 #include "watchdog.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace patchbay {
 
-void watchdog_routes(httplib::Server& server, Watchdog& watchdog);
+class HttpRouter;
+
+void watchdog_routes(HttpRouter& router, Watchdog& watchdog);
 
 // One row of GET /v1/servers: name, state, since_ms, reason, last_report_ms, age_ms,
 // reports, instances (a count), serials.

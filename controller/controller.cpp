@@ -1,6 +1,7 @@
 #include "controller.h"
 
 #include <iostream>
+#include <stdexcept>
 
 #include "domain.h"
 #include "token.h"
@@ -12,7 +13,11 @@
 namespace patchbay {
 
 Controller::Controller(Store store, DnsSettings settings)
-    : store_(std::move(store)), settings_(std::move(settings)) {}
+    : store_(std::move(store)), settings_(std::move(settings)) {
+    auto digests = store_.token_hashes();
+    if (!digests) throw std::runtime_error("cannot load the API tokens: " + digests.error());
+    token_digests_.insert(digests->begin(), digests->end());
+}
 
 void Controller::configure_transfers(std::vector<SecondaryConfig> secondaries, JournalLimits limits) {
     std::lock_guard lock(mu_);
@@ -307,14 +312,20 @@ Result<Status> Controller::status() {
 
 bool Controller::authorized(const std::string& token) {
     if (token.empty()) return false;
-    std::lock_guard lock(mu_);
-    auto found = store_.has_token_hash(token_digest(token));
-    return found && *found;
+    std::string digest = token_digest(token);
+    std::shared_lock lock(tokens_mu_);
+    return token_digests_.count(digest) > 0;
 }
 
 Result<void> Controller::add_token(const std::string& name, const std::string& token) {
-    std::lock_guard lock(mu_);
-    return store_.add_token_hash(name, token_digest(token));
+    std::string digest = token_digest(token);
+    {
+        std::lock_guard lock(mu_);
+        if (auto r = store_.add_token_hash(name, digest); !r) return r;
+    }
+    std::unique_lock lock(tokens_mu_);
+    token_digests_.insert(std::move(digest));
+    return {};
 }
 
 Result<int64_t> Controller::token_count() {

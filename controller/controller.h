@@ -10,9 +10,11 @@
 
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "client_view.h"
@@ -47,6 +49,8 @@ struct UpdateDone {
 
 class Controller {
 public:
+    // Loads the API tokens' digests into memory. Throws std::runtime_error when the
+    // store cannot list them (a database Store::open could not have left so).
     Controller(Store store, DnsSettings settings);
 
     // Secondaries to NOTIFY on every serial change (and at attach), and the journal's
@@ -93,9 +97,10 @@ public:
     Result<std::vector<AgentRow>> agents();
     Result<Status> status();
 
-    // True when `token` is one of the stored API tokens.
+    // True when `token` is one of the stored API tokens. Every API request asks, so it
+    // reads the digests held in memory: no store query, never waits for mu_.
     bool authorized(const std::string& token);
-    // Stores a token's digest (bootstrap and --dev).
+    // Stores a token's digest (bootstrap and --dev), then adds it to those in memory.
     Result<void> add_token(const std::string& name, const std::string& token);
     Result<int64_t> token_count();
 
@@ -116,6 +121,11 @@ private:
     // Caller holds mu_ (not view_mu_). The client zone of `zone` remade after the
     // assignment view changed it (`tuples`: the zone's now), and published.
     void update_client_zone(const std::string& zone, std::vector<Tuple> tuples);
+
+    // The API tokens' SHA-256 digests as stored (tokens themselves are never kept), read
+    // by every request on the API's threads.
+    std::shared_mutex tokens_mu_;
+    std::unordered_set<std::string> token_digests_;
 
     std::mutex mu_;
     Store store_;

@@ -464,6 +464,18 @@ Result<bool> Store::has_token_hash(const std::string& sha256_hex) const {
     return *rc == SQLITE_ROW;
 }
 
+Result<std::vector<std::string>> Store::token_hashes() const {
+    Statement q(db_.get(), "SELECT sha256 FROM tokens");
+    std::vector<std::string> out;
+    for (;;) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) break;
+        out.push_back(q.text(0));
+    }
+    return out;
+}
+
 Result<int64_t> Store::token_count() const {
     Statement q(db_.get(), "SELECT count(*) FROM tokens");
     auto rc = q.step();

@@ -86,6 +86,8 @@ public:
     // Tokens are stored as SHA-256 hex digests only.
     Result<void> add_token_hash(const std::string& name, const std::string& sha256_hex);
     Result<bool> has_token_hash(const std::string& sha256_hex) const;
+    // Every stored token digest (the controller keeps them in memory).
+    Result<std::vector<std::string>> token_hashes() const;
     Result<int64_t> token_count() const;
 
     // Appends a diff to the IXFR journal and drops the zone's oldest beyond `keep`. Written

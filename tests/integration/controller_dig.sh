@@ -101,6 +101,14 @@ expect_eq "the first zone is untouched" "$before" "$(serial)"
 n=$("$PB" tuple ls hostdomain.com --output json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 expect_eq "tuple ls --output json" 4 "$n"
 
+# A second controller on the same API port fails, saying so: the port is never shared.
+expect_exit "a second controller on the API's port" 1 timeout 10 "$CTL" --dev --state "$work/state2" \
+  --dns-listen "127.0.0.1:$(free_port)" --api-listen "127.0.0.1:$api_port"
+expect_contains "... naming the port and the reason" \
+  "cannot start the API: cannot bind TCP 127.0.0.1:$api_port: Address already in use" "$pb_err"
+expect_eq "the first still answers" "$before" "$(serial)"
+expect_exit "... and its API too" 0 "$PB" zone ls
+
 # Acknowledged changes survive a crash: SIGKILL right after the last acknowledged change.
 "$PB" tuple add hostdomain.com sip udp 10.10.10.125 5060 >/dev/null
 before=$(serial)
