@@ -29,8 +29,9 @@ TEST_CASE("agent metrics server: GET /metrics serves the latest published text")
 
     // Published from another thread while scrapes run: every answer is one whole text.
     std::atomic<bool> done{false};
+    board.publish("m 0\n");  // before the thread runs: the first scrape must not see the old text
     std::thread loop([&] {
-        for (int i = 0; !done; ++i) board.publish("m " + std::to_string(i) + "\n");
+        for (int i = 1; !done; ++i) board.publish("m " + std::to_string(i) + "\n");
     });
     for (int i = 0; i < 20; ++i) {
         auto got = client.Get("/metrics");
