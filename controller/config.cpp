@@ -357,6 +357,7 @@ Result<void> parse_health_section(const toml::table& table, const std::string& o
         else if (k == "memory_warning") r = fraction(h.memory_warning, 1, "a fraction 0 (off) to 1");
         else if (k == "unit_memory_warning_bytes")
             r = whole(h.unit_memory_warning_bytes, 0, int64_t{1} << 60, " bytes (0 = off)");
+        else if (k == "unit_cpu_warning") r = fraction(h.unit_cpu_warning, 1024, "CPUs of 0 (off) to 1024");
         else if (k == "period_seconds") r = whole(h.period_seconds, 1, 86400, " seconds");
         else if (k == "retention_days") r = whole(h.retention_days, 0, 36500, " days (0 = keep all)");
         else return fail(where(origin, value.source()) + ": unknown key '" + key + "'");

@@ -19,13 +19,16 @@ bool over(double value, double threshold) { return threshold > 0 && value > thre
 std::string in_a_row(uint32_t streak) { return " (" + std::to_string(streak) + " in a row)"; }
 
 // Up, or warning for the first threshold the instance (or its host) is over.
-Verdict responsive(const InstanceReport& seen, const HostMetrics& host, const HealthCriteria& c, std::string why_up) {
+Verdict responsive(const InstanceReport& seen, const HostMetrics& host, const HealthCriteria& c,
+                   std::optional<double> unit_cpu, std::string why_up) {
     if (seen.probe && over(seen.probe->latency_ms, c.latency_warning_ms))
         return {Health::warning, "probe " + seen.probe->kind + " latency " + fixed(seen.probe->latency_ms, 0) +
                                      " ms > " + fixed(c.latency_warning_ms, 0) + " ms"};
     if (seen.memory_bytes && c.unit_memory_warning_bytes > 0 && *seen.memory_bytes > c.unit_memory_warning_bytes)
         return {Health::warning, "unit memory " + std::to_string(*seen.memory_bytes) + " bytes > " +
                                      std::to_string(c.unit_memory_warning_bytes)};
+    if (unit_cpu && over(*unit_cpu, c.unit_cpu_warning))
+        return {Health::warning, "unit cpu " + fixed(*unit_cpu, 2) + " CPU > " + fixed(c.unit_cpu_warning, 2)};
     if (auto h = judge_host(host, c); h.state == Health::warning) return h;
     return {Health::up, std::move(why_up)};
 }
@@ -42,7 +45,15 @@ Verdict judge_host(const HostMetrics& host, const HealthCriteria& c) {
     return {Health::up, "reporting"};
 }
 
-Verdict judge_instance(Health previous, const InstanceReport& seen, const HostMetrics& host, const HealthCriteria& c) {
+std::optional<double> unit_cpu_rate(const InstanceReport& before, int64_t before_ms, const InstanceReport& now,
+                                    int64_t now_ms) {
+    if (!before.cpu_nsec || !now.cpu_nsec || now_ms <= before_ms || *now.cpu_nsec < *before.cpu_nsec)
+        return std::nullopt;
+    return static_cast<double>(*now.cpu_nsec - *before.cpu_nsec) / (static_cast<double>(now_ms - before_ms) * 1e6);
+}
+
+Verdict judge_instance(Health previous, const InstanceReport& seen, const HostMetrics& host, const HealthCriteria& c,
+                       std::optional<double> unit_cpu) {
     const std::string& s = seen.active_state;
     if (s == "failed" || s == "inactive" || s == "deactivating") return {Health::down, "unit " + s};
     const bool starting = s == "activating";
@@ -58,10 +69,10 @@ Verdict judge_instance(Health previous, const InstanceReport& seen, const HostMe
         if (c.down_after <= 1) return {Health::down, "unit activating"};
         return {previous, "", true};
     }
-    if (!seen.probe) return responsive(seen, host, c, "unit " + s);
+    if (!seen.probe) return responsive(seen, host, c, unit_cpu, "unit " + s);
     const auto& p = *seen.probe;
     if (p.streak >= c.up_after || previous == Health::up || previous == Health::warning)
-        return responsive(seen, host, c, "probe " + p.kind + " ok" + in_a_row(p.streak));
+        return responsive(seen, host, c, unit_cpu, "probe " + p.kind + " ok" + in_a_row(p.streak));
     return {previous, "", true};
 }
 

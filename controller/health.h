@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "health_state.h"
@@ -22,6 +23,7 @@ struct HealthCriteria {
     double cpu_warning = 0.95;               // host busy fraction over this ⇒ warning
     double memory_warning = 0.95;            // host used memory fraction over this ⇒ warning
     uint64_t unit_memory_warning_bytes = 0;  // a unit's MemoryCurrent over this ⇒ warning
+    double unit_cpu_warning = 0;             // a unit's CPU time per second (1 = one CPU) over this ⇒ warning
     uint32_t period_seconds = 60;            // length of a history block
     uint32_t retention_days = 30;            // history older than this is deleted
 };
@@ -43,8 +45,16 @@ Verdict judge_host(const HostMetrics& host, const HealthCriteria& criteria);
 // - a probe success with streak ≥ up_after, or an active unit without a probe ⇒ up,
 //   or warning when over a threshold (probe latency, unit memory, the host's metrics);
 // - otherwise the previous state is kept; a success while up/warning re-checks thresholds.
+// `unit_cpu` is the unit's CPU time per second of wall time since the report before
+// (unit_cpu_rate), when known.
 Verdict judge_instance(Health previous, const InstanceReport& seen, const HostMetrics& host,
-                       const HealthCriteria& criteria);
+                       const HealthCriteria& criteria, std::optional<double> unit_cpu = std::nullopt);
+
+// CPU seconds per second a unit used between two of its reports (CPUUsageNSec is
+// cumulative): none when either lacks it, time did not move forward, or the counter went
+// back (the unit restarted).
+std::optional<double> unit_cpu_rate(const InstanceReport& before, int64_t before_ms, const InstanceReport& now,
+                                    int64_t now_ms);
 
 // The worse of two verdicts (the first on a tie); `label` prefixes b's reason.
 Verdict worse(Verdict a, const Verdict& b, const std::string& label = "");

@@ -198,15 +198,17 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         bool changes_state = false;
         for (size_t n = 0; n < r.instances.size(); ++n) {
             const auto& seen = r.instances[n];
-            Health previous = Health::unknown;
+            const Instance* before = nullptr;
             if (n < s.instances.size() && same_instance(s.instances[n].ref, seen)) {
-                previous = s.instances[n].state;
+                before = &s.instances[n];
             } else {
                 changes_state = true;  // an instance came, went or moved: the server may change
                 for (const auto& i : s.instances)
-                    if (same_instance(i.ref, seen)) previous = i.state;
+                    if (same_instance(i.ref, seen)) before = &i;
             }
-            verdicts_.push_back(judge_instance(previous, seen, r.host, criteria_));
+            Health previous = before ? before->state : Health::unknown;
+            auto cpu = before ? unit_cpu_rate(before->seen, s.last.at_ms, seen, r.at_ms) : std::nullopt;
+            verdicts_.push_back(judge_instance(previous, seen, r.host, criteria_, cpu));
             changes_state = changes_state || (!verdicts_.back().kept && verdicts_.back().state != previous);
         }
         // The server's own state can move without any instance's: first report, back

@@ -28,6 +28,7 @@ load_warning = 4
 cpu_warning = 0.8
 memory_warning = 0
 unit_memory_warning_bytes = 1073741824
+unit_cpu_warning = 1.5
 period_seconds = 300
 retention_days = 7
 )", "c.toml");
@@ -41,6 +42,7 @@ retention_days = 7
     CHECK(h.cpu_warning == 0.8);
     CHECK(h.memory_warning == 0);
     CHECK(h.unit_memory_warning_bytes == 1073741824);
+    CHECK(h.unit_cpu_warning == 1.5);
     CHECK(h.period_seconds == 300);
     CHECK(h.retention_days == 7);
 
@@ -55,6 +57,7 @@ retention_days = 7
         {"[health]\ncpu_warning = 1.5\n", "c.toml:2:15: health.cpu_warning must be a fraction 0 (off) to 1"},
         {"[health]\nmemory_warning = -0.1\n", "health.memory_warning must be a fraction"},
         {"[health]\nlatency_warning_ms = nan\n", "health.latency_warning_ms must be 0 (off)"},
+        {"[health]\nunit_cpu_warning = 2000\n", "c.toml:2:20: health.unit_cpu_warning must be CPUs of 0 (off) to 1024"},
         {"[health]\ndown_afer = 2\n", "c.toml:2:13: unknown key 'health.down_afer'"},
     };
     for (const auto& row : rows) {

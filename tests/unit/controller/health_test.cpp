@@ -87,6 +87,28 @@ TEST_CASE("classification: thresholds of 0 are off") {
     CHECK(judge_host(HostMetrics{99, 1, 1}, c).state == Health::up);
 }
 
+TEST_CASE("classification: a unit's CPU time per second over unit_cpu_warning is a warning") {
+    InstanceReport before = instance("active", ok(3));
+    InstanceReport now = before;
+    before.cpu_nsec = 1'000'000'000;
+    now.cpu_nsec = 2'900'000'000;  // 1.9 CPU s in 2 s of wall time
+    auto rate = unit_cpu_rate(before, 10'000, now, 12'000);
+    REQUIRE(rate);
+    CHECK(*rate == Approx(0.95));
+    CHECK_FALSE(unit_cpu_rate(now, 10'000, before, 12'000));  // the counter went back: restarted
+    CHECK_FALSE(unit_cpu_rate(before, 12'000, now, 12'000));  // no time between
+    CHECK_FALSE(unit_cpu_rate(instance("active"), 10'000, now, 12'000));  // not accounted before
+
+    HealthCriteria c;
+    CHECK(judge_instance(Health::up, now, {}, c, rate).state == Health::up);  // off by default
+    c.unit_cpu_warning = 0.9;
+    auto v = judge_instance(Health::up, now, {}, c, rate);
+    CHECK(v.state == Health::warning);
+    CHECK(v.reason == "unit cpu 0.95 CPU > 0.90");
+    CHECK(judge_instance(Health::up, now, {}, c, 0.5).state == Health::up);
+    CHECK(judge_instance(Health::up, now, {}, c).state == Health::up);  // rate unknown
+}
+
 TEST_CASE("hysteresis: a flapping probe never flaps the state") {
     HealthCriteria c;
     c.down_after = 3;

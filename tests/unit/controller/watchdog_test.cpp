@@ -130,6 +130,26 @@ TEST_CASE("watchdog: gaps in an agent's sequence are counted as lost reports, ac
     CHECK(w->server("h1")->lost == 4);
 }
 
+TEST_CASE("watchdog: a unit's CPU rate comes from its two last reports") {
+    test::TempDir dir;
+    HealthCriteria c;
+    c.unit_cpu_warning = 0.9;
+    auto w = open_at(dir, c);
+    auto with_cpu = [](uint64_t seq, int64_t at_ms, uint64_t cpu_nsec) {
+        auto i = http("active");
+        i.cpu_nsec = cpu_nsec;
+        Report r = report("h1", seq, {i});
+        r.at_ms = at_ms;
+        return r;
+    };
+    REQUIRE(w->ingest(one(with_cpu(1, T0, 0)), T0));
+    REQUIRE(w->ingest(one(with_cpu(2, T0 + 2000, 400'000'000)), T0 + 2000));  // 0.2 CPU
+    CHECK(w->server("h1")->state == Health::up);
+    REQUIRE(w->ingest(one(with_cpu(3, T0 + 4000, 2'400'000'000)), T0 + 4000));  // 1.0 CPU
+    CHECK(w->server("h1")->state == Health::warning);
+    CHECK_THAT(w->server("h1")->reason, Catch::Contains("unit cpu 1.00 CPU > 0.90"));
+}
+
 TEST_CASE("watchdog: a silent server goes down with its instances, and comes back") {
     test::TempDir dir;
     HealthCriteria c;
