@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcurl4-openssl-dev
             libcpp-httplib-dev libmicrohttpd-dev libssl-dev libtomlplusplus-dev catch2 libknot-dev libsqlite3-dev
-            nlohmann-json3-dev)
+            nlohmann-json3-dev libmaxminddb-dev libhowardhinnant-date-dev tzdata)
 # systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
 test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd bind9 python3 curl
            procps psmisc util-linux
