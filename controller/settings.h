@@ -39,8 +39,21 @@ enum class Strategy : uint8_t {
     load,         // healthy records, one priority, weights from reported load
     geo,          // healthy records in the querier's region, then its `near` regions
 };
-std::string_view strategy_name(Strategy s);  // "all-healthy", "failover", ...
-std::optional<Strategy> parse_strategy(std::string_view text);
+inline std::string_view strategy_name(Strategy s) {
+    switch (s) {
+        case Strategy::all_healthy: return "all-healthy";
+        case Strategy::failover: return "failover";
+        case Strategy::weighted: return "weighted";
+        case Strategy::load: return "load";
+        case Strategy::geo: return "geo";
+    }
+    return "all-healthy";
+}
+inline std::optional<Strategy> parse_strategy(std::string_view text) {
+    for (Strategy s : {Strategy::all_healthy, Strategy::failover, Strategy::weighted, Strategy::load, Strategy::geo})
+        if (strategy_name(s) == text) return s;
+    return std::nullopt;
+}
 
 // [regions.NAME]: where queriers are. A querier is in the region whose `networks` hold
 // its address (longest prefix over every region), else whose countries/continents hold
