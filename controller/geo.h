@@ -1,8 +1,9 @@
 // geo: which of an account's regions a querier is in (issue 5, docs/policies.md), and
 // for how wide a network that answer holds — the SCOPE PREFIX-LENGTH of an ECS answer
 // (RFC 7871 §7.2.1). Built once per settings snapshot; locate() is a pure read, safe to
-// call from many threads at once (the MaxMind DB is mapped read-only; libmaxminddb ≥
-// 1.4 looks up on a const MMDB_s without writing to it).
+// call from many threads at once (the MaxMind DB is mapped read-only; since 1.3.1,
+// libmaxminddb finds the IPv4 start node at open, so a lookup writes nothing to MMDB_s;
+// Debian 12 has 1.7.1).
 //
 // How a querier (the ECS address and source prefix, else the query's source address at
 // /32 or /128) is located, first that decides:
@@ -17,15 +18,18 @@
 // Scope: the shortest prefix of the querier's address inside which every address is
 // located the same way, capped at the source prefix (a longer scope means no more to a
 // resolver than the source one, RFC 7871 §7.3.1):
-//   table hit N/n  → n, or longer when a longer network of the table lies inside N/n
-//                    (10.0.0.0/8 eu with 10.1.0.0/16 us: 10.2.3.4 is eu for 10.2.0.0/15
-//                    … precisely: one bit past where the querier leaves every longer
-//                    network), so the answer never covers a network that answers
-//                    otherwise;
+//   table hit N/n  → n, or one bit past where the address parts from a longer
+//                    network inside N/n, so the scope never covers a network that
+//                    answers otherwise (10.0.0.0/8 eu and 10.1.0.0/16 us: 10.2.3.4 is
+//                    eu for 10.2.0.0/15, not for 10.0.0.0/8);
 //   no table hit   → one bit past the longest common prefix with any table network of
 //                    the family (0 with none), or more: the netmask MaxMind reports
 //                    for the address (found or not; IPv4 in an IPv6 DB: minus 96);
 //   IPv4-mapped    → the IPv4 scope plus 96.
+// The scope errs long, never short: a longer network of the same region splits it too.
+// An ECS subnet is located by its address with the host bits zero, so a /16 whose first
+// address lies in a /24 of another region is placed there (with scope 16: a resolver
+// cannot be told better, RFC 7871 §7.3.1).
 #pragma once
 
 #include <cstdint>
