@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <charconv>
 #include <cstdio>
+#include <string_view>
 
 namespace patchbay {
 
@@ -18,7 +20,6 @@ struct Candidate {
     const ServerFacts* server = nullptr;  // its [servers] entry, if any
     Health health = Health::up;           // unknown counts as up
     std::string address;                  // "10.10.10.121": the key of a rule's `weights`
-    std::string place;                    // "10.10.10.121:80", "[2001:db8::1]:80": for facts
 
     const Tuple& tuple() const { return source->tuple; }
 };
@@ -68,15 +69,53 @@ bool in_pool(const RuleSelector& when, const Candidate& c) {
     return true;
 }
 
+// One line of Mapping::facts, built in place: one allocation per line, not one per `+`.
+class Line {
+public:
+    Line() { text_.reserve(96); }
+    Line& operator<<(std::string_view part) {
+        text_ += part;
+        return *this;
+    }
+    Line& operator<<(size_t n) {
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        text_.append(digits, end);
+        return *this;
+    }
+    Line& operator<<(const Prefix& p) { return *this << p.address.str() << "/" << size_t{p.length}; }
+    Line& operator<<(const SourcePlace& at) {
+        return *this << at.file << ":" << size_t{at.line} << ":" << size_t{at.column};
+    }
+    // A fraction with two decimals ("0.35").
+    Line& fraction(double value) {
+        char digits[32];
+        int n = std::snprintf(digits, sizeof digits, "%.2f", value);
+        text_.append(digits, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof digits) - 1)));
+        return *this;
+    }
+    bool empty() const { return text_.empty(); }
+    std::string take() { return std::move(text_); }
+
+private:
+    std::string text_;
+};
+
+// " 10.10.10.121:80 p1 w100"
+Line& operator<<(Line& line, const Tuple& t) {
+    return line << Endpoint{t.key.address, t.key.port}.str() << " p" << size_t{t.priority} << " w" << size_t{t.weight};
+}
+
 // "no server of type 'sip-edge' tagged 'blue' in 10.1.0.0/16"; "no records" for a rule
 // that does not narrow the pool.
 std::string empty_pool_why(const RuleSelector& when) {
     if (!when.server && !when.server_type && !when.tag) return "no records";
-    std::string why = "no server";
-    if (when.server_type) why += " of type '" + *when.server_type + "'";
-    if (when.tag) why += " tagged '" + *when.tag + "'";
-    if (when.server) why += " in " + when.server->str();
-    return why;
+    Line why;
+    why << "no server";
+    if (when.server_type) why << " of type '" << *when.server_type << "'";
+    if (when.tag) why << " tagged '" << *when.tag << "'";
+    if (when.server) why << " in " << *when.server;
+    return why.take();
 }
 
 const Rule& default_rule() {
@@ -88,52 +127,62 @@ const Rule& default_rule() {
     return rule;
 }
 
-std::string number(double value) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f", value);
-    return text;
-}
-
 // "10.10.10.121:80 p1 w100: up, cpu 0.35; [servers] 10.10.10.0/24 (acme.toml:9:1): region eu, type web"
 std::string candidate_fact(const Candidate& c) {
-    std::string line = c.place + " p" + std::to_string(c.tuple().priority) + " w" + std::to_string(c.tuple().weight) +
-                       ": " + std::string(health_name(c.source->health));
-    if (c.source->health == Health::unknown) line += " (counts as up)";
-    line += c.source->cpu ? ", cpu " + number(*c.source->cpu) : ", cpu unknown";
-    if (c.server == nullptr) return line + "; no [servers] entry";
+    Line line;
+    line << c.tuple() << ": " << health_name(c.source->health);
+    if (c.source->health == Health::unknown) line << " (counts as up)";
+    if (c.source->cpu)
+        (line << ", cpu ").fraction(*c.source->cpu);
+    else
+        line << ", cpu unknown";
+    if (c.server == nullptr) return (line << "; no [servers] entry").take();
     const ServerFacts& s = *c.server;
-    line += "; [servers] " + s.match.str();
-    if (!s.where.file.empty()) line += " (" + s.where.str() + ")";
-    std::string what;
-    auto add = [&what](const std::string& part) { what += (what.empty() ? ": " : ", ") + part; };
-    if (!s.region.empty()) add("region " + s.region);
-    if (!s.type.empty()) add("type " + s.type);
+    line << "; [servers] " << s.match;
+    if (!s.where.file.empty()) line << " (" << s.where << ")";
+    std::string_view separator = ": ";
+    auto next = [&line, &separator]() -> Line& {
+        line << separator;
+        separator = ", ";
+        return line;
+    };
+    if (!s.region.empty()) next() << "region " << s.region;
+    if (!s.type.empty()) next() << "type " << s.type;
     if (!s.tags.empty()) {
-        std::string tags = "tags";
-        for (const auto& t : s.tags) tags += " " + t;
-        add(tags);
+        next() << "tags";
+        for (const auto& tag : s.tags) line << " " << tag;
     }
-    if (s.weight) add("weight " + std::to_string(*s.weight));
-    return line + what;
+    if (s.weight) next() << "weight " << size_t{*s.weight};
+    return line.take();
 }
 
-std::string question_facts_department(const MappingQuestion& q) {
-    return q.department ? "department " + *q.department + " (querier)" : "no department (querier)";
+std::string question_fact(const MappingQuestion& q) {
+    Line line;
+    line << "question: _" << q.service << "._" << q.transport << "." << q.domain;
+    if (q.template_name) line << " (template " << *q.template_name << ")";
+    return line.take();
 }
 
-std::string question_facts_windows(const MappingQuestion& q) {
+std::string department_fact(const MappingQuestion& q) {
+    if (!q.department) return "no department (querier)";
+    return (Line() << "department " << *q.department << " (querier)").take();
+}
+
+std::string windows_fact(const MappingQuestion& q) {
     if (q.windows.empty()) return "no window in force";
-    std::string line = "windows in force:";
-    for (const auto& w : q.windows) line += " " + w;
-    return line;
+    Line line;
+    line << "windows in force:";
+    for (const auto& w : q.windows) line << " " << w;
+    return line.take();
 }
 
-std::string question_facts_region(const MappingQuestion& q) {
-    return q.region ? "region " + *q.region + " (querier)" : "no region (querier)";
+std::string region_fact(const MappingQuestion& q) {
+    if (!q.region) return "no region (querier)";
+    return (Line() << "region " << *q.region << " (querier)").take();
 }
 
-// The records the strategy gives, before `count`; tuples as they are, then the weight
-// set per strategy, then a warning one's weight scaled.
+// The records the strategy gives, before `count`: the weight set per strategy, then a
+// warning one's weight scaled. Says what it did in `facts`.
 class Picker {
 public:
     Picker(const AccountSettings& settings, const MappingQuestion& question, const ClientViewSettings& view,
@@ -141,34 +190,41 @@ public:
         : settings_(settings), question_(question), view_(view), facts_(facts) {}
 
     std::vector<MappedRecord> pick(const Rule& rule, const std::vector<const Candidate*>& healthy) {
+        std::vector<MappedRecord> out;
+        out.reserve(healthy.size());
+        Line what;
         switch (rule.strategy) {
-            case Strategy::all_healthy: return all_healthy(healthy);
-            case Strategy::failover: return failover(healthy);
-            case Strategy::weighted: return weighted(rule, healthy);
-            case Strategy::load: return load(healthy);
-            case Strategy::geo: return geo(healthy);
+            case Strategy::all_healthy: all_healthy(healthy, what, out); break;
+            case Strategy::failover: failover(healthy, what, out); break;
+            case Strategy::weighted: weighted(rule, healthy, what, out); break;
+            case Strategy::load: load(healthy, what, out); break;
+            case Strategy::geo: geo(healthy, what, out); break;
         }
-        return all_healthy(healthy);
+        facts_.push_back(what.take());
+        // Whatever the strategy, a warning server gets less traffic (mapping.h, step 3).
+        for (size_t i = 0; i < out.size(); ++i) {
+            const Candidate& c = *kept_[i];
+            if (c.health != Health::warning) continue;
+            uint16_t weight = out[i].tuple.weight;
+            out[i].tuple.weight = warning_weight(weight, view_.warning_weight_percent);
+            facts_.push_back((Line() << place(c.tuple()) << " warning: weight " << size_t{weight} << " scaled to "
+                                     << size_t{out[i].tuple.weight})
+                                 .take());
+        }
+        return out;
     }
 
 private:
-    MappedRecord record(const Candidate& c, uint16_t priority, uint16_t weight) {
+    void keep(const Candidate& c, uint16_t priority, uint16_t weight, std::vector<MappedRecord>& out) {
         MappedRecord r{c.tuple()};
         r.tuple.priority = priority;
         r.tuple.weight = weight;
-        if (c.health == Health::warning) {
-            r.tuple.weight = warning_weight(weight, view_.warning_weight_percent);
-            facts_.push_back(c.place + " warning: weight " + std::to_string(weight) + " scaled to " +
-                             std::to_string(r.tuple.weight));
-        }
-        return r;
+        out.push_back(std::move(r));
+        kept_.push_back(&c);
     }
 
-    std::vector<MappedRecord> as_they_are(const std::vector<const Candidate*>& kept) {
-        std::vector<MappedRecord> out;
-        out.reserve(kept.size());
-        for (const Candidate* c : kept) out.push_back(record(*c, c->tuple().priority, c->tuple().weight));
-        return out;
+    void keep_as_they_are(const std::vector<const Candidate*>& kept, std::vector<MappedRecord>& out) {
+        for (const Candidate* c : kept) keep(*c, c->tuple().priority, c->tuple().weight, out);
     }
 
     static uint16_t best_priority(const std::vector<const Candidate*>& kept) {
@@ -177,29 +233,27 @@ private:
         return best;
     }
 
-    std::vector<MappedRecord> all_healthy(const std::vector<const Candidate*>& healthy) {
-        facts_.push_back("all-healthy: every one not down, priorities and weights kept");
-        return as_they_are(healthy);
+    void all_healthy(const std::vector<const Candidate*>& healthy, Line& what, std::vector<MappedRecord>& out) {
+        what << "all-healthy: every one not down, priorities and weights kept";
+        keep_as_they_are(healthy, out);
     }
 
-    std::vector<MappedRecord> failover(const std::vector<const Candidate*>& healthy) {
+    void failover(const std::vector<const Candidate*>& healthy, Line& what, std::vector<MappedRecord>& out) {
         std::optional<uint16_t> best_up, best_warning;
         for (const Candidate* c : healthy) {
             auto& best = c->health == Health::up ? best_up : best_warning;
             best = std::min(best.value_or(UINT16_MAX), c->tuple().priority);
         }
         uint16_t priority = best_up ? *best_up : *best_warning;
-        facts_.push_back("failover: priority " + std::to_string(priority) +
-                         (best_up ? ", the best with one up" : ", the best with one warning (none up)"));
-        std::vector<const Candidate*> kept;
+        what << "failover: priority " << size_t{priority}
+             << (best_up ? ", the best with one up" : ", the best with one warning (none up)");
         for (const Candidate* c : healthy)
-            if (c->tuple().priority == priority) kept.push_back(c);
-        return as_they_are(kept);
+            if (c->tuple().priority == priority) keep(*c, priority, c->tuple().weight, out);
     }
 
     // The rule's weight for the server (by address text, then by type), else its
     // [servers] weight, else the tuple's; and where it comes from.
-    static std::pair<uint16_t, const char*> weight_of(const Rule& rule, const Candidate& c) {
+    static std::pair<uint16_t, std::string_view> weight_of(const Rule& rule, const Candidate& c) {
         if (auto it = rule.weights.find(c.address); it != rule.weights.end()) return {it->second, "rule, by address"};
         if (c.server == nullptr) return {c.tuple().weight, "tuple"};
         auto by_type = c.server->type.empty() ? rule.weights.end() : rule.weights.find(c.server->type);
@@ -208,18 +262,17 @@ private:
         return {c.tuple().weight, "tuple"};
     }
 
-    std::vector<MappedRecord> weighted(const Rule& rule, const std::vector<const Candidate*>& healthy) {
+    void weighted(const Rule& rule, const std::vector<const Candidate*>& healthy, Line& what,
+                  std::vector<MappedRecord>& out) {
         uint16_t priority = best_priority(healthy);
-        std::string line = "weighted: all at priority " + std::to_string(priority) + ";";
-        std::vector<MappedRecord> out;
-        out.reserve(healthy.size());
+        what << "weighted: all at priority " << size_t{priority} << ";";
+        std::string_view separator = " ";
         for (const Candidate* c : healthy) {
             auto [weight, from] = weight_of(rule, *c);
-            line += " " + c->place + " weight " + std::to_string(weight) + " (" + from + ")";
-            out.push_back(record(*c, priority, weight));
+            what << separator << place(c->tuple()) << " weight " << size_t{weight} << " (" << from << ")";
+            separator = ", ";
+            keep(*c, priority, weight, out);
         }
-        facts_.push_back(std::move(line));
-        return out;
     }
 
     // round((1 - cpu) × 10) × 10, at least 10; 50 when the load is not known.
@@ -229,58 +282,70 @@ private:
         return static_cast<uint16_t>(std::max(10L, std::lround((1 - busy) * 10) * 10));
     }
 
-    std::vector<MappedRecord> load(const std::vector<const Candidate*>& healthy) {
+    void load(const std::vector<const Candidate*>& healthy, Line& what, std::vector<MappedRecord>& out) {
         uint16_t priority = best_priority(healthy);
-        std::string line = "load: all at priority " + std::to_string(priority) + ";";
-        std::vector<MappedRecord> out;
-        out.reserve(healthy.size());
+        what << "load: all at priority " << size_t{priority} << ";";
+        std::string_view separator = " ";
         for (const Candidate* c : healthy) {
             uint16_t weight = load_weight(c->source->cpu);
-            line += " " + c->place + (c->source->cpu ? " cpu " + number(*c->source->cpu) : " cpu unknown") +
-                    " weight " + std::to_string(weight);
-            out.push_back(record(*c, priority, weight));
+            what << separator << place(c->tuple());
+            if (c->source->cpu)
+                (what << " cpu ").fraction(*c->source->cpu);
+            else
+                what << " cpu unknown";
+            what << " weight " << size_t{weight};
+            separator = ", ";
+            keep(*c, priority, weight, out);
         }
-        facts_.push_back(std::move(line));
-        return out;
     }
 
-    std::vector<const Candidate*> in_region(const std::vector<const Candidate*>& healthy, const std::string& region) {
-        std::vector<const Candidate*> kept;
-        for (const Candidate* c : healthy)
-            if (c->server != nullptr && c->server->region == region) kept.push_back(c);
-        return kept;
+    // Keeps those of `healthy` in `region`; true if it kept one.
+    bool keep_in_region(const std::vector<const Candidate*>& healthy, const std::string& region,
+                        std::vector<MappedRecord>& out) {
+        for (const Candidate* c : healthy) {
+            if (c->server != nullptr && c->server->region == region)
+                keep(*c, c->tuple().priority, c->tuple().weight, out);
+        }
+        return !out.empty();
     }
 
-    std::vector<MappedRecord> geo(const std::vector<const Candidate*>& healthy) {
+    void geo(const std::vector<const Candidate*>& healthy, Line& what, std::vector<MappedRecord>& out) {
         if (!question_.region) {
-            facts_.push_back("geo: the querier is in no region, so every healthy one");
-            return as_they_are(healthy);
+            what << "geo: the querier is in no region, so every healthy one";
+            keep_as_they_are(healthy, out);
+            return;
         }
         const std::string& region = *question_.region;
-        if (auto kept = in_region(healthy, region); !kept.empty()) {
-            facts_.push_back("geo: region " + region + " (the querier's)");
-            return as_they_are(kept);
+        if (keep_in_region(healthy, region, out)) {
+            what << "geo: region " << region << " (the querier's)";
+            return;
         }
         auto found = std::find_if(settings_.regions.begin(), settings_.regions.end(),
                                   [&region](const Region& r) { return r.name == region; });
-        std::string tried = region;
         if (found != settings_.regions.end()) {
-            for (const auto& near : found->near) {
-                if (auto kept = in_region(healthy, near); !kept.empty()) {
-                    facts_.push_back("geo: region " + near + ", near " + region + " (none healthy in " + tried + ")");
-                    return as_they_are(kept);
-                }
-                tried += ", " + near;
+            for (auto near = found->near.begin(); near != found->near.end(); ++near) {
+                if (!keep_in_region(healthy, *near, out)) continue;
+                what << "geo: region " << *near << ", near " << region << " (none healthy in " << region;
+                for (auto tried = found->near.begin(); tried != near; ++tried) what << ", " << *tried;
+                what << ")";
+                return;
             }
         }
-        facts_.push_back("geo: none healthy in " + tried + ", so every healthy one");
-        return as_they_are(healthy);
+        what << "geo: none healthy in " << region;
+        if (found != settings_.regions.end())
+            for (const auto& near : found->near) what << ", " << near;
+        what << ", so every healthy one";
+        keep_as_they_are(healthy, out);
     }
+
+    // "10.10.10.121:80", "[2001:db8::1]:80"
+    static std::string place(const Tuple& t) { return Endpoint{t.key.address, t.key.port}.str(); }
 
     const AccountSettings& settings_;
     const MappingQuestion& question_;
     const ClientViewSettings& view_;
     std::vector<std::string>& facts_;
+    std::vector<const Candidate*> kept_;  // the candidate of each record, in order
 };
 
 // Priority, then weight (higher first), then address, then port.
@@ -291,15 +356,11 @@ bool answer_order(const MappedRecord& a, const MappedRecord& b) {
     return a.tuple.key.port < b.tuple.key.port;
 }
 
-std::string record_list(const std::vector<MappedRecord>& records, size_t from, size_t to) {
-    std::string list;
-    for (size_t i = from; i < to; ++i) {
-        const Tuple& t = records[i].tuple;
-        if (!list.empty()) list += ",";
-        list += " " + Endpoint{t.key.address, t.key.port}.str() + " p" + std::to_string(t.priority) + " w" +
-                std::to_string(t.weight);
-    }
-    return list.empty() ? " none" : list;
+// " 10.10.10.121:80 p1 w100, 10.10.10.122:80 p1 w100", or " none".
+Line& put_records(Line& line, const std::vector<MappedRecord>& records, size_t from, size_t to) {
+    if (from >= to) return line << " none";
+    for (size_t i = from; i < to; ++i) line << (i == from ? " " : ", ") << records[i].tuple;
+    return line;
 }
 
 }  // namespace
@@ -327,11 +388,11 @@ MappingInputs mapping_inputs(const AccountSettings& settings, const std::string&
 Mapping map_answer(const AccountSettings& settings, const MappingQuestion& question,
                    const std::vector<MappingCandidate>& candidates, const ClientViewSettings& view) {
     Mapping out;
-    out.facts.push_back("question: _" + question.service + "._" + question.transport + "." + question.domain +
-                        (question.template_name ? " (template " + *question.template_name + ")" : ""));
-    out.facts.push_back(question_facts_department(question));
-    out.facts.push_back(question_facts_windows(question));
-    out.facts.push_back(question_facts_region(question));
+    out.facts.reserve(10 + candidates.size() + settings.rules.size());
+    out.facts.push_back(question_fact(question));
+    out.facts.push_back(department_fact(question));
+    out.facts.push_back(windows_fact(question));
+    out.facts.push_back(region_fact(question));
 
     std::vector<Candidate> rrset;
     rrset.reserve(candidates.size());
@@ -340,8 +401,7 @@ Mapping map_answer(const AccountSettings& settings, const MappingQuestion& quest
         if (c.tuple.domain != question.domain || key.service != question.service ||
             key.transport != question.transport)
             continue;
-        rrset.push_back(Candidate{&c, server_facts(settings, key.address), effective(c.health), key.address.str(),
-                                  Endpoint{key.address, key.port}.str()});
+        rrset.push_back(Candidate{&c, server_facts(settings, key.address), effective(c.health), key.address.str()});
         out.facts.push_back(candidate_fact(rrset.back()));
     }
     if (rrset.empty()) out.facts.push_back("no records");
@@ -372,18 +432,20 @@ Mapping map_answer(const AccountSettings& settings, const MappingQuestion& quest
             break;
         }
         if (rule == &default_rule()) break;
-        out.passed.push_back(
-            {rule->name, pool == 0 ? empty_pool_why(rule->when) : "all " + std::to_string(pool) + " down"});
+        out.passed.push_back({rule->name, pool == 0 ? empty_pool_why(rule->when)
+                                                    : (Line() << "all " << pool << " down").take()});
+        out.facts.push_back((Line() << "passed rule " << rule->name << ": " << out.passed.back().why).take());
     }
-    for (const auto& p : out.passed) out.facts.push_back("passed rule " + p.rule + ": " + p.why);
 
     if (answering == nullptr) {  // every candidate down (or none): as the client view does
         if (rrset.empty()) return out;
+        Line line;
+        line << "all " << rrset.size() << " down: all-down ";
         if (view.all_down == AllDown::empty) {
-            out.facts.push_back("all " + std::to_string(rrset.size()) + " down: all-down empty, no record");
+            out.facts.push_back((line << "empty, no record").take());
             return out;
         }
-        out.facts.push_back("all " + std::to_string(rrset.size()) + " down: all-down least-bad, every record as it is");
+        out.facts.push_back((line << "least-bad, every record as it is").take());
         for (const auto& c : rrset) out.records.push_back(MappedRecord{c.tuple()});
         std::sort(out.records.begin(), out.records.end(), answer_order);
         return out;
@@ -392,21 +454,26 @@ Mapping map_answer(const AccountSettings& settings, const MappingQuestion& quest
     // Step 3: the strategy.
     out.rule = answering->name;
     if (answering != &default_rule()) out.rule_at = answering->where;
-    out.facts.push_back("rule " + answering->name +
-                        (answering->where.file.empty() ? "" : " (" + answering->where.str() + ")") + ": " +
-                        std::string(strategy_name(answering->strategy)) +
-                        (answering->count ? ", count " + std::to_string(*answering->count) : "") + ", " +
-                        std::to_string(healthy.size()) + " healthy in its pool");
+    Line line;
+    line << "rule " << answering->name;
+    if (!answering->where.file.empty()) line << " (" << answering->where << ")";
+    line << ": " << strategy_name(answering->strategy);
+    if (answering->count) line << ", count " << size_t{*answering->count};
+    line << ", " << healthy.size() << " healthy in its pool";
+    out.facts.push_back(line.take());
     out.records = Picker(settings, question, view, out.facts).pick(*answering, healthy);
     std::sort(out.records.begin(), out.records.end(), answer_order);
 
     // Step 4: count.
     if (answering->count && out.records.size() > *answering->count) {
-        out.facts.push_back("count " + std::to_string(*answering->count) + ": left out" +
-                            record_list(out.records, *answering->count, out.records.size()));
+        Line left_out;
+        left_out << "count " << size_t{*answering->count} << ": left out";
+        out.facts.push_back(put_records(left_out, out.records, *answering->count, out.records.size()).take());
         out.records.resize(*answering->count);
     }
-    out.facts.push_back("answer:" + record_list(out.records, 0, out.records.size()));
+    Line answer;
+    answer << "answer:";
+    out.facts.push_back(put_records(answer, out.records, 0, out.records.size()).take());
     return out;
 }
 

@@ -315,7 +315,8 @@ TEST_CASE("mapping: the most specific rule answers") {
                  w.transport = "tcp";
              }),
         when(rule("web type", Strategy::all_healthy, 1), [](RuleSelector& w) { w.server_type = "web"; }),
-        when(rule("in 10.10.10.122/31", Strategy::all_healthy), [](RuleSelector& w) { w.server = prefix("10.10.10.122/31"); }),
+        when(rule("in 10.10.10.122/31", Strategy::all_healthy),
+             [](RuleSelector& w) { w.server = prefix("10.10.10.122/31"); }),
         when(rule("business hours", Strategy::weighted), [](RuleSelector& w) { w.window = "business"; }),
         when(rule("engineering", Strategy::geo), [](RuleSelector& w) { w.department = "eng"; }),
         when(rule("for other.com", Strategy::failover), [](RuleSelector& w) { w.domain = "other.com"; }),
@@ -375,8 +376,8 @@ TEST_CASE("mapping: pools that fall through") {
          {"web in 10.20/16: no server of type 'web' in 10.20.0.0/16"}},
         {"canary down: big web is 122 too, so down too; the default", s, question(),
          seed({{"10.10.10.122:80", down}}), {h121, h123}, "default",
-         {"web in 10.20/16: no server of type 'web' in 10.20.0.0/16", "big web: all 1 down", "edge: no server of type 'sip-edge'",
-          "canary: all 1 down"}},
+         {"web in 10.20/16: no server of type 'web' in 10.20.0.0/16", "big web: all 1 down",
+          "edge: no server of type 'sip-edge'", "canary: all 1 down"}},
         {"everything down, least-bad: every rule passed, all as they are", s, question(),
          seed({{"10.10.10.121:80", down}, {"10.10.10.122:80", down}, {"10.10.10.123:8080", down}}),
          {h121, h122, h123}, "default",
@@ -397,8 +398,8 @@ TEST_CASE("mapping: facts say why") {
     q.department = "eng";
     q.windows = {"business", "night"};
     q.region = "eu";
-    Mapping m = map_answer(s, q, seed({{"10.10.10.121:80", down}, {"10.10.10.122:80", warning}}, {{"10.10.10.123:8080", 0.25}}),
-                           {});
+    Mapping m = map_answer(
+        s, q, seed({{"10.10.10.121:80", down}, {"10.10.10.122:80", warning}}, {{"10.10.10.123:8080", 0.25}}), {});
     INFO(facts_text(m));
     CHECK(records(m) == Strings{h123});
     CHECK(m.rule == "failover in eu");
@@ -513,6 +514,66 @@ TEST_CASE("mapping: server_facts takes the longest prefix") {
         } else {
             REQUIRE(f != nullptr);
             CHECK(f->type == row.type);
+        }
+    }
+}
+
+TEST_CASE("mapping: facts of each strategy, passed rules, count") {
+    Rule weighted = rule("w", Strategy::weighted);
+    weighted.weights = {{"10.10.10.121", 70}, {"web", 20}};
+    Rule edge = rule("edge", Strategy::all_healthy);
+    edge.when.server_type = "sip-edge";
+    const std::vector<ServerFacts> servers = {server("10.10.10.121", "eu", "web"), server("10.10.10.122", "us"),
+                                              server("10.10.10.123", "asia", "", {}, uint16_t{30})};
+    const std::vector<Region> regions = {region("eu", {"us"}), region("us", {}), region("asia", {"eu", "us"})};
+    AccountSettings with_edge = one_rule(rule("fo", Strategy::failover, 1));
+    with_edge.rules.push_back(edge);
+    struct Facts {
+        const char* what;
+        AccountSettings settings;
+        MappingQuestion question;
+        std::vector<MappingCandidate> candidates;
+        Strings lines;
+    };
+    const std::vector<Facts> rows = {
+        {"weighted: where each weight comes from", one_rule(weighted, servers), question(),
+         seed({{"10.10.10.121:80", warning}}),
+         {"weighted: all at priority 1; 10.10.10.121:80 weight 70 (rule, by address), 10.10.10.122:80 weight 100 "
+          "(tuple), 10.10.10.123:8080 weight 30 ([servers])",
+          "10.10.10.121:80 warning: weight 70 scaled to 7",
+          "answer: 10.10.10.122:80 p1 w100, 10.10.10.123:8080 p1 w30, 10.10.10.121:80 p1 w7"}},
+        {"load", one_rule(rule("l", Strategy::load)), question(), seed({}, {{"10.10.10.121:80", 0.25}}),
+         {"load: all at priority 1; 10.10.10.121:80 cpu 0.25 weight 80, 10.10.10.122:80 cpu unknown weight 50, "
+          "10.10.10.123:8080 cpu unknown weight 50"}},
+        {"geo: the querier's region", one_rule(rule("g", Strategy::geo), servers, regions), question_from("eu"), seed(),
+         {"geo: region eu (the querier's)"}},
+        {"geo: a near region", one_rule(rule("g", Strategy::geo), servers, regions), question_from("asia"),
+         seed({{"10.10.10.123:8080", down}, {"10.10.10.121:80", down}}),
+         {"geo: region us, near asia (none healthy in asia, eu)"}},
+        {"geo: none near", one_rule(rule("g", Strategy::geo), servers, regions), question_from("us"),
+         seed({{"10.10.10.122:80", down}}), {"geo: none healthy in us, so every healthy one"}},
+        {"geo: no region", one_rule(rule("g", Strategy::geo), servers, regions), question_from(nullptr), seed(),
+         {"geo: the querier is in no region, so every healthy one"}},
+        {"passed, then failover with count", with_edge, question(), seed(),
+         {"passed rule edge: no server of type 'sip-edge'",
+          "rule fo (acme.toml:10:1): failover, count 1, 3 healthy in its pool",
+          "failover: priority 1, the best with one up", "count 1: left out 10.10.10.122:80 p1 w100",
+          "answer: 10.10.10.121:80 p1 w100"}},
+        {"failover on warnings only", with_edge, question(),
+         seed({{"10.10.10.121:80", warning}, {"10.10.10.122:80", down}, {"10.10.10.123:8080", down}}),
+         {"failover: priority 1, the best with one warning (none up)"}},
+        {"all down, least-bad", with_edge, question(),
+         seed({{"10.10.10.121:80", down}, {"10.10.10.122:80", down}, {"10.10.10.123:8080", down}}),
+         {"passed rule edge: no server of type 'sip-edge'", "passed rule fo: all 3 down",
+          "all 3 down: all-down least-bad, every record as it is"}},
+        {"no records", AccountSettings{}, question("sip"), seed(), {"question: _sip._tcp.hostdomain.com", "no records"}},
+    };
+    for (const auto& row : rows) {
+        Mapping m = map_answer(row.settings, row.question, row.candidates, {});
+        INFO(row.what << facts_text(m));
+        for (const auto& line : row.lines) {
+            INFO(line);
+            CHECK(has_fact(m, line));
         }
     }
 }
