@@ -17,6 +17,7 @@ namespace patchbay {
 struct Prefix {
     Address address;  // host bits cleared
     unsigned length = 0;
+    bool operator==(const Prefix&) const = default;  // settings.h compares rules and servers
 
     // Errors: "not an address or prefix: 'TEXT'", "prefix length N is over 32|128".
     static Result<Prefix> parse(std::string_view text);

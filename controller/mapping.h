@@ -9,24 +9,43 @@
 //    about candidates, not the question). They are tried from the most specific: a rule
 //    with a department beats one without, then window, then server, then type or tag,
 //    then service (transport adds to it), then domain or template; on a tie the earlier
-//    in the file. An implicit last rule "default" (all-healthy, no conditions) ends the
-//    list.
+//    in the file. Type and tag count one each (a rule with both beats one with either),
+//    as do domain and template. An implicit last rule "default" (all-healthy, no
+//    conditions) ends the list.
 // 2. A rule's pool is the candidates its server/type/tag conditions let in. The first
 //    rule whose pool has a candidate that is not down answers; the ones before it are
 //    named in `passed` with why (empty pool, all down).
 // 3. The strategy picks from the pool's healthy candidates (up or warning; unknown is
-//    up): all-healthy keeps every one with its priority and weight (a warning one's
-//    weight scaled by warning_weight_percent); failover keeps only those of the best
-//    priority that has one up (else one warning); weighted puts them all at the best
-//    priority with the rule's weight for the server (by address text, then by type),
-//    else the server's [servers] weight, else the tuple's; load does so with weights
-//    10..100 from the host's CPU use (round((1 - cpu) * 10) * 10, at least 10; unknown
-//    load: 50); geo keeps those in the querier's region, else in its `near` regions in
-//    order, else all of them (a querier in no region: all of them).
+//    up): all-healthy keeps every one with its priority and weight; failover keeps the
+//    healthy ones of the best priority that has one up (else one warning), so a
+//    priority whose servers all warn gives way to one that is up; weighted puts them
+//    all at the best priority among them with the rule's weight for the server (by
+//    address text, then by type), else the server's [servers] weight, else the tuple's;
+//    load does so with weights 10..100 from the host's CPU use (round((1 - cpu) * 10) *
+//    10, at least 10, cpu clamped to 0..1; unknown load: 50); geo keeps those whose
+//    [servers] region is the querier's, else those of its `near` regions, the first
+//    that has one, else all of them (a querier in no region, or in one not defined:
+//    all of them), priorities and weights as they are. Whatever the strategy, a warning
+//    record's weight is then scaled by warning_weight_percent (client_view's
+//    warning_weight), so an overloaded server gets less traffic under every strategy.
 // 4. `count` keeps at most that many: by priority, then weight (higher first), then
 //    address, then port.
-// When even the default rule finds every candidate down, settings.all_down decides as in
-// the client view (least-bad: all of them as they are; empty: none).
+// When even the default rule finds every candidate down (every rule is then in
+// `passed`), view.all_down decides as in the client view (least-bad: every record of the
+// RRset as it is, no strategy, no count; empty: none). No candidate at all: no record.
+//
+// Mapping::facts, one line each, in this order: the question ("question:
+// _http._tcp.hostdomain.com", "department eng (querier)" or "no department (querier)",
+// "windows in force: business night" or "no window in force", "region eu (querier)" or
+// "no region (querier)"); per candidate "10.10.10.121:80 p1 w100: down, cpu 0.35;
+// [servers] 10.10.10.0/24 (acme.toml:3:1): region eu, type web" (or "no [servers]
+// entry"); "passed rule NAME: why" per passed rule; "rule NAME (FILE:L:C): STRATEGY[,
+// count N], K healthy in its pool"; what the strategy did ("failover: priority 2, the
+// best with one up", "weighted: all at priority 1; 10.10.10.121:80 weight 70 (rule, by
+// address) …", "geo: region us, near eu (none healthy in eu)"…); each warning weight
+// scaled; "count N: left out …"; "answer: 10.10.10.122:80 p1 w100, …" — or, when all
+// are down, "all N down: all-down least-bad, every record as it is" / "… empty, no
+// record".
 #pragma once
 
 #include <cstdint>
