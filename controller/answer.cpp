@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <variant>
 
+#include "ecs.h"
+#include "policy_view.h"
 #include "resolve.h"
 
 namespace patchbay {
@@ -134,7 +136,7 @@ void finish(knot_pkt_t* resp, const Request& req, const Outcome& outcome, OptRec
 }
 
 bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport transport,
-             std::vector<uint8_t>& out, size_t reserve) {
+             std::vector<uint8_t>& out, size_t reserve, const ClientQuery* client) {
     // libknot parses in place and may touch the query's header: work on a copy.
     std::array<uint8_t, KNOT_WIRE_MAX_PKTSIZE> copy;
     std::memcpy(copy.data(), wire, len);
@@ -161,21 +163,44 @@ bool respond(const ZoneSet& zones, const uint8_t* wire, size_t len, Transport tr
         throw std::runtime_error("no room for the TSIG record");
     }
 
+    // The client view reads EDNS Client Subnet (RFC 7871); its response echoes the
+    // option, with the scope set once the answer is known.
+    std::optional<ClientSubnet> subnet;
+    bool bad_subnet = false;
+    if (client != nullptr && req.edns) {
+        auto found = client_subnet(query.get());
+        bad_subnet = !found;
+        if (found) subnet = *found;
+    }
+
     OptRecord opt;
     if (req.edns) {
         if (knot_edns_init(opt.get(), edns_udp_size, 0, KNOT_EDNS_VERSION, nullptr) != KNOT_EOK) {
             throw std::bad_alloc();
         }
         if (req.dnssec_ok) knot_edns_set_do(opt.get());
+        if (subnet && put_client_subnet(opt.get(), *subnet, 0) != KNOT_EOK) throw std::bad_alloc();
         knot_pkt_reserve(resp.get(), static_cast<uint16_t>(knot_edns_wire_size(opt.get())));
     }
 
     Verdict verdict = check(zones, req);
+    if (bad_subnet && std::holds_alternative<const Zone*>(verdict)) verdict = uint16_t{KNOT_RCODE_FORMERR};
     Outcome outcome;
     if (auto* zone = std::get_if<const Zone*>(&verdict)) {
-        Resolution resolution =
-            resolve(resp.get(), **zone, knot_pkt_qname(req.query), knot_pkt_qtype(req.query));
+        std::optional<Querier> querier;
+        std::optional<PolicyOverride> mapper;
+        if (client != nullptr && client->policies != nullptr && client->policies->zone((*zone)->name()) != nullptr) {
+            querier.emplace(Querier{client->source, client->key, std::nullopt, 0});
+            if (subnet) {
+                querier->subnet = subnet->address;
+                querier->subnet_prefix = subnet->source_prefix;
+            }
+            mapper.emplace(*client->policies, *querier);
+        }
+        Resolution resolution = resolve(resp.get(), **zone, knot_pkt_qname(req.query), knot_pkt_qtype(req.query),
+                                        mapper ? &*mapper : nullptr);
         outcome = {resolution.rcode, resolution.authoritative};
+        if (subnet && mapper && mapper->mapped()) (void)set_client_subnet_scope(opt.get(), mapper->scope());
     } else {
         outcome = {std::get<uint16_t>(verdict), false};
     }
@@ -200,14 +225,14 @@ void header_only_response(const uint8_t* query, uint16_t rcode, std::vector<uint
 }
 
 bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
-            std::vector<uint8_t>& out, size_t reserve) {
+            std::vector<uint8_t>& out, size_t reserve, const ClientQuery* client) {
     // RFC 1035 §4.1.1: no header, nothing to answer; never answer a response (loops).
     if (query == nullptr || len < KNOT_WIRE_HEADER_SIZE || len > KNOT_WIRE_MAX_PKTSIZE ||
         knot_wire_get_qr(query)) {
         return false;
     }
     try {
-        return respond(zones, query, len, transport, out, reserve);
+        return respond(zones, query, len, transport, out, reserve, client);
     } catch (...) {
         header_only_response(query, KNOT_RCODE_SERVFAIL, out);
         return true;

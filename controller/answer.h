@@ -6,13 +6,26 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "address.h"
 #include "zone.h"
 
 namespace patchbay {
 
 enum class Transport { udp, tcp };
+
+class PolicyView;
+
+// What the client view knows of a query besides its wire form: the mapping policies
+// to answer by (policy_view.h) and who asks.
+struct ClientQuery {
+    const PolicyView* policies = nullptr;
+    Address source;                   // the packet's source address
+    std::optional<std::string> key;   // the TSIG key it was validly signed with
+};
 
 // The UDP payload size we advertise and accept at most (DNS flag day 2020).
 constexpr uint16_t edns_udp_size = 1232;
@@ -31,8 +44,11 @@ constexpr uint16_t edns_udp_size = 1232;
 // without EDNS) is cut at a whole RRset with TC set. ANY gets one RRset, the node's
 // first by type (RFC 8482 §4.1). `reserve` bytes stay free below the size limit, for a
 // TSIG record the caller appends. Never throws.
+//
+// With `client` (the client view): the SRV RRsets of zones with mapping rules are
+// answered by those rules for this querier (policy_view.h).
 bool answer(const ZoneSet& zones, const uint8_t* query, size_t len, Transport transport,
-            std::vector<uint8_t>& out, size_t reserve = 0);
+            std::vector<uint8_t>& out, size_t reserve = 0, const ClientQuery* client = nullptr);
 
 // The first KNOT_WIRE_HEADER_SIZE bytes of `query` turned into a response with `rcode`
 // and no sections: for messages too broken to echo, and the last resort (SERVFAIL).

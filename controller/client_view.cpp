@@ -27,16 +27,10 @@ TupleRecords tuple_records(const std::string& zone, const std::vector<Tuple>& tu
     TupleRecords out;
     for (const auto& t : tuples) {
         if (t.domain != zone) continue;
-        auto owner = wire_name("_" + t.key.service + "._" + t.key.transport + "." + zone);
-        auto target = wire_name(t.target.empty() ? derived_target(t.key.address, zone) : t.target);
-        if (!owner || !target) continue;  // the zone builder left it out too
-        std::string rdata;
-        put_u16(rdata, t.priority);
-        put_u16(rdata, t.weight);
-        put_u16(rdata, t.key.port);
-        rdata += *target;
+        auto srv = tuple_srv(t, zone);
+        if (!srv) continue;  // the zone builder left it out too
         Health h = effective_health(health, InstanceRef{zone, t.key});
-        auto [it, fresh] = out[*owner].try_emplace(std::move(rdata), h);
+        auto [it, fresh] = out[srv->owner].try_emplace(std::move(srv->rdata), h);
         if (!fresh) it->second = std::min(it->second, h);
     }
     return out;

@@ -69,7 +69,16 @@ struct Special {
     size_t limit;
     std::optional<TsigSigner> signer;  // the request was validly signed
     DnsView view = DnsView::assignment;
+    const PolicyView* mappings = nullptr;
 };
+
+// The client view's per-query inputs, or nullptr in the assignment view.
+const ClientQuery* client_query(DnsView view, const PolicyView* mappings, const DnsRequest& request,
+                                std::optional<std::string> key, ClientQuery& storage) {
+    if (view != DnsView::client || mappings == nullptr) return nullptr;
+    storage = ClientQuery{mappings, request.source.address, std::move(key)};
+    return &storage;
+}
 
 // A response without records (an error, or TC for AXFR over UDP), signed when due.
 bool reply(Special& s, std::vector<uint8_t>& out, uint16_t rcode, bool authoritative, bool truncated = false) {
@@ -123,15 +132,16 @@ bool respond_transfer(Special& s, std::vector<uint8_t>& out, std::unique_ptr<Tra
 }
 
 bool respond_special(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal,
-                     const DnsRequest& request, DnsView view, bool transfer, std::vector<uint8_t>& out,
-                     std::unique_ptr<TransferStream>& more) {
+                     const DnsRequest& request, DnsView view, const PolicyView* mappings, bool transfer,
+                     std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more) {
     std::vector<uint8_t> copy(request.wire, request.wire + request.len);  // the parser rewrites it
     PktPtr query(knot_pkt_new(copy.data(), static_cast<uint16_t>(copy.size()), nullptr));
     if (!query) throw std::bad_alloc();
     if (knot_pkt_parse(query.get(), 0) != KNOT_EOK || query->qname_size == 0) {
         return answer(zones, request.wire, request.len, request.transport, out);  // FORMERR
     }
-    Special s{policy, zones, journal, request, *query, size_limit(*query, request.transport), std::nullopt, view};
+    Special s{policy, zones, journal, request, *query, size_limit(*query, request.transport), std::nullopt, view,
+              mappings};
     TsigCheck check = tsig_verify(*query, policy.keys);
     if (check.signed_request && check.error != 0) {
         {
@@ -146,7 +156,9 @@ bool respond_special(const DnsPolicy& policy, const ZoneSet& zones, const Journa
 
     // A signed ordinary query: answered like any other, then signed (RFC 8945 §5.3).
     size_t room = s.signer->key().wire_size();
-    if (!answer(zones, request.wire, request.len, request.transport, out, room)) return false;
+    ClientQuery storage;
+    const ClientQuery* client = client_query(view, mappings, request, s.signer->key().name(), storage);
+    if (!answer(zones, request.wire, request.len, request.transport, out, room, client)) return false;
     (void)s.signer->sign(out, out.size() + room);
     return true;
 }
@@ -159,7 +171,8 @@ bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource&
 }
 
 bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal, const DnsRequest& request,
-             DnsView view, std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more) {
+             DnsView view, std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more,
+             const PolicyView* mappings) {
     const uint8_t* wire = request.wire;
     if (wire == nullptr || request.len < KNOT_WIRE_HEADER_SIZE || request.len > KNOT_WIRE_MAX_PKTSIZE ||
         knot_wire_get_qr(wire)) {
@@ -171,9 +184,11 @@ bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource&
         uint16_t qtype = peek_qtype(wire, request.len);
         bool transfer = opcode == KNOT_OPCODE_QUERY && (qtype == KNOT_RRTYPE_AXFR || qtype == KNOT_RRTYPE_IXFR);
         if (!transfer && !last_record_is_tsig(wire, request.len)) {
-            return answer(zones, wire, request.len, request.transport, out);
+            ClientQuery storage;
+            return answer(zones, wire, request.len, request.transport, out, 0,
+                          client_query(view, mappings, request, std::nullopt, storage));
         }
-        return respond_special(policy, zones, journal, request, view, transfer, out, more);
+        return respond_special(policy, zones, journal, request, view, mappings, transfer, out, more);
     } catch (...) {
         more.reset();
         header_only_response(wire, KNOT_RCODE_SERVFAIL, out);

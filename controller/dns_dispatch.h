@@ -68,7 +68,10 @@ bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource&
 // view refuses AXFR and IXFR (REFUSED, signed when the request was): transfers are of
 // the assignment view, whose serials the client zones share with other content. UPDATE
 // goes to the same handler in both views.
+// Queries in the client view are answered with `mappings` (the accounts' mapping rules,
+// policy_view.h), for the request's source and, when signed, its TSIG key.
 bool respond(const DnsPolicy& policy, const ZoneSet& zones, const JournalSource& journal, const DnsRequest& request,
-             DnsView view, std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more);
+             DnsView view, std::vector<uint8_t>& out, std::unique_ptr<TransferStream>& more,
+             const PolicyView* mappings = nullptr);
 
 }  // namespace patchbay

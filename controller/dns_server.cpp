@@ -9,6 +9,8 @@
 // its responses by view and rcode in counters only it writes.
 #include "dns_server.h"
 
+#include "policy_view.h"
+
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -181,6 +183,7 @@ struct DnsServer::Shared {
     std::array<std::atomic<std::shared_ptr<const ZoneSet>>, dns_view_count> views;  // by DnsView
     std::atomic<uint64_t> version{0};  // moved by every publish, after `views`
     std::atomic<std::shared_ptr<const Journal>> journal;
+    std::atomic<std::shared_ptr<const PolicyView>> mappings;  // the client view's; moves `version` too
     DnsPolicy policy;  // fixed before the workers start
     std::vector<Prefix> assignment_networks;  // likewise
 
@@ -287,7 +290,8 @@ private:
                 // Per query, so a query that arrives after publish() returned sees the new zones.
                 const ZoneSet& zones = current_zones(view);
                 std::unique_ptr<TransferStream> more;  // never set over UDP
-                if (respond(shared_.policy, zones, journal_, request, view, udp_batch_.response(i), more)) {
+                if (respond(shared_.policy, zones, journal_, request, view, udp_batch_.response(i), more,
+                            mappings_.get())) {
                     counts_.count(view, udp_batch_.response(i));
                     udp_batch_.reply(i);
                 }
@@ -305,6 +309,7 @@ private:
         uint64_t version = shared_.version.load(std::memory_order_acquire);
         if (version != zones_version_ || !zones_[0]) {
             for (size_t v = 0; v < dns_view_count; ++v) zones_[v] = shared_.views[v].load();
+            mappings_ = shared_.mappings.load();
             zones_version_ = version;
         }
         return *zones_[static_cast<size_t>(view)];
@@ -362,7 +367,8 @@ private:
             if (c.in.size() - used - 2 < len) break;
             DnsRequest request{c.in.data() + used + 2, len, Transport::tcp, c.peer};
             // A query we cannot even answer with FORMERR ends the connection (RFC 7766 §6.2.3).
-            if (!respond(shared_.policy, current_zones(c.view), journal_, request, c.view, response_, c.stream)) {
+            const ZoneSet& zones = current_zones(c.view);
+            if (!respond(shared_.policy, zones, journal_, request, c.view, response_, c.stream, mappings_.get())) {
                 c.closed = true;
                 return;
             }
@@ -429,6 +435,7 @@ private:
     std::vector<uint8_t> response_;
     UdpBatch udp_batch_;
     std::array<std::shared_ptr<const ZoneSet>, dns_view_count> zones_;  // as of zones_version_, by DnsView
+    std::shared_ptr<const PolicyView> mappings_;  // as of zones_version_
     uint64_t zones_version_ = 0;
     JournalSource journal_;
 };
@@ -497,6 +504,11 @@ void DnsServer::publish(std::shared_ptr<const ZoneSet> zones) { publish(DnsView:
 
 void DnsServer::publish(DnsView view, std::shared_ptr<const ZoneSet> zones) {
     shared_->views[static_cast<size_t>(view)].store(zones ? std::move(zones) : shared_->empty);
+    shared_->version.fetch_add(1, std::memory_order_release);
+}
+
+void DnsServer::publish_mappings(std::shared_ptr<const PolicyView> mappings) {
+    shared_->mappings.store(std::move(mappings));
     shared_->version.fetch_add(1, std::memory_order_release);
 }
 

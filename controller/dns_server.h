@@ -22,6 +22,8 @@
 
 namespace patchbay {
 
+class PolicyView;
+
 // What a server does beyond plain queries (dns_dispatch.h); the defaults refuse every
 // transfer and answer UPDATE with NOTIMP.
 struct DnsServerOptions {
@@ -66,6 +68,9 @@ public:
     // on queries in flight. The one-argument form publishes the assignment view.
     void publish(std::shared_ptr<const ZoneSet> zones);
     void publish(DnsView view, std::shared_ptr<const ZoneSet> zones);
+    // The client view answers the SRV RRsets of zones with mapping rules by `mappings`
+    // from now on (nullptr: none; policy_view.h).
+    void publish_mappings(std::shared_ptr<const PolicyView> mappings);
     // IXFR answers from `journal` from now on (nullptr: none, so IXFR sends whole zones).
     // Publish it before the zones it leads to: a journal newer than the zones is harmless
     // (IXFR looks for a chain ending at the zone's serial), an older one only means AXFR.

@@ -209,7 +209,8 @@ private:
 
 }  // namespace
 
-Resolution resolve(knot_pkt_t* resp, const Zone& zone, const knot_dname_t* qname, uint16_t qtype) {
+Resolution resolve(knot_pkt_t* resp, const Zone& zone, const knot_dname_t* qname, uint16_t qtype,
+                   const RRsetOverride* override) {
     knot_pkt_begin(resp, KNOT_ANSWER);
     Chain chain(qname);
     const knot_dname_t* key = qname;       // lower-case, to look up
@@ -260,6 +261,11 @@ Resolution resolve(knot_pkt_t* resp, const Zone& zone, const knot_dname_t* qname
             if (key == nullptr) return {KNOT_RCODE_NOERROR, true};  // a loop
             written = target;
             continue;
+        }
+        if (hit != nullptr && override != nullptr && match.kind == Found::name && chain.size() == 0) {
+            if (const knot_rrset_t* replaced = override->replace(zone, *hit)) {
+                hit = replaced->rrs.count > 0 ? replaced : nullptr;
+            }
         }
         if (hit == nullptr) {  // NODATA, also for empty non-terminals (RFC 2308 §2.2, RFC 8020)
             put_soa(resp, zone);

@@ -56,26 +56,18 @@ RRsetPtr make_rrset(std::string_view owner, uint16_t type, uint32_t ttl,
 
 // Adds the SRV record of one tuple and the address record of its target.
 void add_tuple(RecordSets& records, const Tuple& t, const std::string& zone, uint32_t ttl) {
-    auto owner = wire_name("_" + t.key.service + "._" + t.key.transport + "." + zone);
-    std::string target_text = t.target.empty() ? derived_target(t.key.address, zone) : t.target;
-    auto target = wire_name(target_text);
-    if (!owner || !target) return;
-
-    std::string srv;  // RFC 2782: priority, weight, port, target
-    put_u16(srv, t.priority);
-    put_u16(srv, t.weight);
-    put_u16(srv, t.key.port);
-    srv += *target;
-    records[*owner][KNOT_RRTYPE_SRV].add(ttl, srv);
+    auto srv = tuple_srv(t, zone);
+    if (!srv) return;
+    records[srv->owner][KNOT_RRTYPE_SRV].add(ttl, srv->rdata);
 
     // An explicit target outside the zone is someone else's name: SRV only.
     auto apex = wire_name(zone);
-    auto* target_name = reinterpret_cast<const knot_dname_t*>(target->data());
+    auto* target_name = reinterpret_cast<const knot_dname_t*>(srv->target.data());
     if (!apex || knot_dname_in_bailiwick(target_name, reinterpret_cast<const knot_dname_t*>(
                                                           apex->data())) < 0) {
         return;
     }
-    records[*target][address_type(t.key.address)].add(ttl, address_rdata(t.key.address));
+    records[srv->target][address_type(t.key.address)].add(ttl, address_rdata(t.key.address));
 }
 
 RecordSets collect(const ZoneInput& input, const std::vector<Tuple>& tuples,
@@ -125,6 +117,19 @@ RRsetPtr make_soa(std::string_view zone, uint32_t serial, uint32_t ttl) {
     std::string rdata = *mname + *rname;  // RFC 1035 §3.3.13
     for (uint32_t v : {serial, soa_refresh, soa_retry, soa_expire, ttl}) put_u32(rdata, v);
     return make_rrset(*owner, KNOT_RRTYPE_SOA, ttl, {rdata});
+}
+
+std::optional<TupleSrv> tuple_srv(const Tuple& t, std::string_view zone) {
+    std::string apex(zone);
+    auto owner = wire_name("_" + t.key.service + "._" + t.key.transport + "." + apex);
+    auto target = wire_name(t.target.empty() ? derived_target(t.key.address, zone) : t.target);
+    if (!owner || !target) return std::nullopt;
+    TupleSrv srv{std::move(*owner), std::move(*target), {}};
+    put_u16(srv.rdata, t.priority);
+    put_u16(srv.rdata, t.weight);
+    put_u16(srv.rdata, t.key.port);
+    srv.rdata += srv.target;
+    return srv;
 }
 
 std::string derived_target(const Address& address, std::string_view zone) {

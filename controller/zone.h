@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -64,6 +65,16 @@ std::vector<std::string> rrset_lines(const knot_rrset_t& rrset);
 // The name a tuple without an explicit target gets: ip4-10-10-10-121.<zone> or
 // ip6-2001-db8--1.<zone> (canonical text, ':' and '.' turned into '-').
 std::string derived_target(const Address& address, std::string_view zone);
+
+// The SRV record a tuple becomes in `zone`: its owner (_service._transport.<zone>) and
+// its target as lower-case wire names, and its rdata (RFC 2782: priority, weight, port,
+// target). nullopt when a name would not fit a DNS name.
+struct TupleSrv {
+    std::string owner;
+    std::string target;
+    std::string rdata;
+};
+std::optional<TupleSrv> tuple_srv(const Tuple& tuple, std::string_view zone);
 
 // The RRsets owned by one name, sorted by type. An empty node is an empty non-terminal
 // (e.g. _tcp.<zone>): the name exists, so a query for it is NODATA, not NXDOMAIN
