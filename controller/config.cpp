@@ -3,19 +3,13 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-#include <type_traits>
-
-#include <toml++/toml.h>
 
 #include "domain.h"
+#include "toml_read.h"
 
 namespace patchbay {
 
 namespace {
-
-std::string where(const std::string& origin, const toml::source_region& src) {
-    return origin + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
-}
 
 Result<Endpoint> endpoint_at(const toml::node& node, const std::string& origin, const std::string& key) {
     auto text = node.value<std::string>();
@@ -28,46 +22,6 @@ Result<Endpoint> endpoint_at(const toml::node& node, const std::string& origin, 
 Endpoint default_endpoint(const char* text) { return *Endpoint::parse(text); }
 
 // --- [[tsig_key]], [[secondary]], [[acl]]: arrays of tables --------------------------
-
-// The tables of array `name` at the top level; an error when it is something else.
-Result<std::vector<const toml::table*>> tables_of(const toml::table& root, const std::string& name,
-                                                  const std::string& origin) {
-    std::vector<const toml::table*> out;
-    const toml::node* node = root.get(name);
-    if (node == nullptr) return out;
-    const toml::array* list = node->as_array();
-    if (list == nullptr) return fail(where(origin, node->source()) + ": " + name + " must be an array of tables [[" + name + "]]");
-    for (const auto& item : *list) {
-        if (!item.is_table()) return fail(where(origin, item.source()) + ": " + name + " must be an array of tables [[" + name + "]]");
-        out.push_back(item.as_table());
-    }
-    return out;
-}
-
-Result<std::string> string_at(const toml::node& node, const std::string& origin, const std::string& key) {
-    auto text = node.value<std::string>();
-    if (!text) return fail(where(origin, node.source()) + ": " + key + " must be a string");
-    return *text;
-}
-
-// A list of strings, or one string standing for a list of one.
-Result<std::vector<std::pair<std::string, const toml::node*>>> strings_at(const toml::node& node,
-                                                                          const std::string& origin,
-                                                                          const std::string& key) {
-    std::vector<std::pair<std::string, const toml::node*>> out;
-    if (auto one = node.value<std::string>()) {
-        out.emplace_back(*one, &node);
-        return out;
-    }
-    const toml::array* list = node.as_array();
-    if (list == nullptr) return fail(where(origin, node.source()) + ": " + key + " must be a list of strings");
-    for (const auto& item : *list) {
-        auto text = item.value<std::string>();
-        if (!text) return fail(where(origin, item.source()) + ": " + key + " must be a list of strings");
-        out.emplace_back(*text, &item);
-    }
-    return out;
-}
 
 Result<std::shared_ptr<const TsigKey>> key_ref(const ControllerConfig& cfg, const toml::node& node,
                                                const std::string& origin, const std::string& key) {
@@ -193,190 +147,7 @@ Result<void> parse_acls(const toml::table& root, const std::string& origin, Cont
     return {};
 }
 
-// --- [[alert]] (docs/alerts.md) -----------------------------------------------------
-
-bool web_url(const std::string& url) { return url.starts_with("http://") || url.starts_with("https://"); }
-
-Result<std::vector<std::string>> alert_strings(const toml::node& node, const std::string& origin,
-                                               const std::string& key, bool allow_empty) {
-    auto items = strings_at(node, origin, key);
-    if (!items) return items.failure();
-    std::vector<std::string> out;
-    for (const auto& [text, at] : *items) {
-        if (text.empty()) return fail(where(origin, at->source()) + ": " + key + ": an empty string");
-        out.push_back(text);
-    }
-    if (out.empty() && !allow_empty) return fail(where(origin, node.source()) + ": " + key + " must not be empty");
-    return out;
-}
-
-Result<EmailChannel> alert_email(const toml::node& node, const std::string& origin) {
-    const toml::table* t = node.as_table();
-    if (t == nullptr)
-        return fail(where(origin, node.source()) +
-                    ": alert.email must be a table { smtp = \"smtp://HOST:PORT\", from = \"…\", to = [\"…\"] }");
-    EmailChannel email;
-    for (auto& [k, value] : *t) {
-        std::string key = "alert.email." + std::string(k.str());
-        if (k == "to") {
-            auto to = alert_strings(value, origin, key, false);
-            if (!to) return to.failure();
-            for (const auto& address : *to)
-                if (address.find('@') == std::string::npos || address.find_first_of("<>\r\n ,") != std::string::npos)
-                    return fail(where(origin, value.source()) + ": " + key + ": '" + address +
-                                "' is not an e-mail address");
-            email.to = *to;
-            continue;
-        }
-        if (k != "smtp" && k != "from" && k != "username" && k != "password_file")
-            return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
-        auto text = string_at(value, origin, key);
-        if (!text) return text.failure();
-        if (k == "smtp") {
-            if (!text->starts_with("smtp://") && !text->starts_with("smtps://"))
-                return fail(where(origin, value.source()) + ": " + key + " must be a URL smtp://HOST:PORT or smtps://HOST:PORT");
-            email.smtp = *text;
-        } else if (k == "from") {
-            if (text->find('@') == std::string::npos || text->find_first_of("<>\r\n ,") != std::string::npos)
-                return fail(where(origin, value.source()) + ": " + key + ": '" + *text + "' is not an e-mail address");
-            email.from = *text;
-        } else if (k == "username") {
-            email.username = *text;
-        } else {
-            email.password_file = *text;
-        }
-    }
-    for (auto [field, given] : {std::pair{"smtp", !email.smtp.empty()}, std::pair{"from", !email.from.empty()},
-                                std::pair{"to", !email.to.empty()}})
-        if (!given) return fail(where(origin, node.source()) + ": alert.email needs " + field);
-    if (!email.password_file.empty() && email.username.empty())
-        return fail(where(origin, node.source()) + ": alert.email.password_file needs a username");
-    return email;
-}
-
-Result<void> parse_alerts(const toml::table& root, const std::string& origin, ControllerConfig& cfg) {
-    auto tables = tables_of(root, "alert", origin);
-    if (!tables) return tables.failure();
-    for (const toml::table* t : *tables) {
-        AlertPolicy policy;
-        const toml::node* name_node = nullptr;
-        for (auto& [k, value] : *t) {
-            std::string key = "alert." + std::string(k.str());
-            if (k == "name") {
-                auto text = string_at(value, origin, key);
-                if (!text) return text.failure();
-                if (text->empty()) return fail(where(origin, value.source()) + ": alert.name must not be empty");
-                policy.name = *text;
-                name_node = &value;
-            } else if (k == "states") {
-                auto names = alert_strings(value, origin, key, false);
-                if (!names) return names.failure();
-                policy.states.clear();
-                for (const auto& text : *names) {
-                    auto h = parse_health(text);
-                    if (!h || (*h != Health::warning && *h != Health::down))
-                        return fail(where(origin, value.source()) + ": " + key + ": '" + text +
-                                    "' is not a state to alert on (warning, down)");
-                    if (std::find(policy.states.begin(), policy.states.end(), *h) == policy.states.end())
-                        policy.states.push_back(*h);
-                }
-            } else if (k == "servers" || k == "services") {
-                auto globs = alert_strings(value, origin, key, false);
-                if (!globs) return globs.failure();
-                (k == "servers" ? policy.servers : policy.services) = *globs;
-            } else if (k == "for_seconds") {
-                auto secs = value.value_exact<int64_t>();
-                if (!secs || *secs < 0 || *secs > 7 * 86400)
-                    return fail(where(origin, value.source()) + ": " + key + " must be 0 to 604800 seconds");
-                policy.for_ms = *secs * 1000;
-            } else if (k == "recovery") {
-                auto on = value.value_exact<bool>();
-                if (!on) return fail(where(origin, value.source()) + ": " + key + " must be true or false");
-                policy.recovery = *on;
-            } else if (k == "webhook") {
-                auto url = string_at(value, origin, key);
-                if (!url) return url.failure();
-                if (!web_url(*url))
-                    return fail(where(origin, value.source()) + ": " + key + " must be an http:// or https:// URL");
-                policy.webhook = *url;
-            } else if (k == "email") {
-                auto email = alert_email(value, origin);
-                if (!email) return email.failure();
-                policy.email = *email;
-            } else if (k == "command") {
-                auto argv = alert_strings(value, origin, key, false);
-                if (!argv) return argv.failure();
-                if (!argv->front().starts_with("/"))
-                    return fail(where(origin, value.source()) + ": " + key + ": the program must be an absolute path, got '" +
-                                argv->front() + "'");
-                policy.command = *argv;
-            } else {
-                return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
-            }
-        }
-        if (!name_node) return fail(where(origin, t->source()) + ": alert needs a name");
-        for (const auto& other : cfg.alerts)
-            if (other.name == policy.name)
-                return fail(where(origin, name_node->source()) + ": alert.name: '" + policy.name + "' is defined twice");
-        if (channel_names(policy).empty())
-            return fail(where(origin, t->source()) + ": alert '" + policy.name +
-                        "' needs a channel: webhook, email or command");
-        cfg.alerts.push_back(std::move(policy));
-    }
-    return {};
-}
-
-// --- [health]: the watchdog's criteria (docs/watchdog.md) ------------------------------
-
-Result<void> parse_health_section(const toml::table& table, const std::string& origin, HealthCriteria& h) {
-    for (auto& [k, node] : table) {
-        const toml::node& value = node;  // clang 14 cannot capture a structured binding
-        std::string key = "health." + std::string(k.str());
-        auto whole = [&](auto& slot, int64_t lo, int64_t hi, const char* unit) -> Result<void> {
-            auto v = value.value_exact<int64_t>();
-            if (!v || *v < lo || *v > hi)
-                return fail(where(origin, value.source()) + ": " + key + " must be a whole number " +
-                            std::to_string(lo) + " to " + std::to_string(hi) + unit);
-            slot = static_cast<std::remove_reference_t<decltype(slot)>>(*v);
-            return {};
-        };
-        auto fraction = [&](double& slot, double hi, const char* what) -> Result<void> {
-            auto v = value.value<double>();  // an integer is a number too (load_warning = 4)
-            if (!v || !(*v >= 0 && *v <= hi))
-                return fail(where(origin, value.source()) + ": " + key + " must be " + what);
-            slot = *v;
-            return {};
-        };
-        Result<void> r;
-        if (k == "down_after") r = whole(h.down_after, 1, 1000, "");
-        else if (k == "up_after") r = whole(h.up_after, 1, 1000, "");
-        else if (k == "heartbeat_timeout_seconds") r = whole(h.heartbeat_timeout_seconds, 1, 86400, " seconds");
-        else if (k == "latency_warning_ms") r = fraction(h.latency_warning_ms, 86400e3, "0 (off) to 86400000 ms");
-        else if (k == "load_warning") r = fraction(h.load_warning, 1e6, "a load of 0 (off) or more");
-        else if (k == "cpu_warning") r = fraction(h.cpu_warning, 1, "a fraction 0 (off) to 1");
-        else if (k == "memory_warning") r = fraction(h.memory_warning, 1, "a fraction 0 (off) to 1");
-        else if (k == "unit_memory_warning_bytes")
-            r = whole(h.unit_memory_warning_bytes, 0, int64_t{1} << 60, " bytes (0 = off)");
-        else if (k == "unit_cpu_warning") r = fraction(h.unit_cpu_warning, 1024, "CPUs of 0 (off) to 1024");
-        else if (k == "period_seconds") r = whole(h.period_seconds, 1, 86400, " seconds");
-        else if (k == "retention_days") r = whole(h.retention_days, 0, 36500, " days (0 = keep all)");
-        else return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
-        if (!r) return r;
-    }
-    return {};
-}
-
 // --- [client_view] ---------------------------------------------------------------------
-
-// An integer key from `low` to `high`; value_exact so a float is refused, not cast.
-Result<int64_t> int_at(const toml::node& node, const std::string& origin, const std::string& key, int64_t low,
-                       int64_t high, const std::string& unit) {
-    auto v = node.value_exact<int64_t>();
-    if (!v || *v < low || *v > high)
-        return fail(where(origin, node.source()) + ": " + key + " must be " + std::to_string(low) + " to " +
-                    std::to_string(high) + unit);
-    return *v;
-}
 
 Result<void> parse_client_view(const toml::table& root, const std::string& origin, ControllerConfig& cfg) {
     const toml::node* section = root.get("client_view");
@@ -453,12 +224,9 @@ std::vector<AclEntry> effective_acl(const ControllerConfig& cfg) {
 }
 
 Result<ControllerConfig> parse_controller_config(const std::string& text, const std::string& origin) {
-    toml::table root;
-    try {
-        root = toml::parse(text, origin);
-    } catch (const toml::parse_error& e) {
-        return fail(where(origin, e.source()) + ": " + std::string(e.description()));
-    }
+    auto parsed = parse_toml(text, origin);
+    if (!parsed) return parsed.failure();
+    const toml::table& root = *parsed;
     ControllerConfig cfg;
     cfg.dns_listen = {default_endpoint("0.0.0.0:53")};
     cfg.api_listen = default_endpoint("127.0.0.1:8080");
@@ -466,7 +234,9 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
     for (auto parse : {parse_tsig_keys, parse_secondaries, parse_acls}) {
         if (auto r = parse(root, origin, cfg); !r) return r.failure();
     }
-    if (auto r = parse_alerts(root, origin, cfg); !r) return r.failure();
+    auto alerts = parse_alert_tables(root, origin, AlertCommands::allowed);
+    if (!alerts) return alerts.failure();
+    cfg.alerts = std::move(*alerts);
     if (auto r = parse_client_view(root, origin, cfg); !r) return r.failure();
     for (auto& [section, node] : root) {
         std::string name(section.str());
@@ -474,7 +244,7 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
         if (name == "client_view") continue;  // parse_client_view
         if (name == "alert") continue;  // [[alert]], parsed above
         if (name == "health" && node.is_table()) {
-            if (auto r = parse_health_section(*node.as_table(), origin, cfg.health); !r) return r.failure();
+            if (auto r = parse_health_table(*node.as_table(), origin, cfg.health); !r) return r.failure();
             continue;
         }
         auto* table = node.as_table();

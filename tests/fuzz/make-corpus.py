@@ -195,6 +195,29 @@ def controller_tomls():
         "client-view-bad": b'[client_view]\nttl = 1e300\nwarning_weight_percent = 0\nall_down = "x"\n',
     }
 
+def settings_tomls():
+    # An account's settings file (settings_fuzz.cpp): the samples, the docs' complete
+    # example, and near misses of each section.
+    def read(*path):
+        with open(os.path.join(ROOT, *path), "rb") as f:
+            return f.read()
+    docs = read("docs", "policies.md").decode()
+    full = docs.split("## A complete example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    return {
+        "acme": read("examples", "policies", "acme.toml"),
+        "globex": read("examples", "policies", "globex.toml"),
+        "complete": full.encode(),
+        "empty": b"",
+        "unknown-section": b'[rules]\nstrategy = "load"\n',
+        "near-self": b'[regions.eu]\nnear = ["eu"]\n',
+        "window-wrap": b'[windows.w]\ntime_zone = "America/New_York"\ndays = "fri-mon"\nfrom = "22:00"\nto = "06:00"\n',
+        "window-bad-zone": b'[windows.w]\ntime_zone = "../../etc/passwd"\n',
+        "same-conditions": b'[[rule]]\nstrategy = "load"\n[[rule]]\nstrategy = "failover"\n',
+        "weights": b'[servers."10.0.0.0/8"]\ntype = "t"\n[[rule]]\nstrategy = "weighted"\n'
+                   b'weights = { "t" = 1, "::1" = 2, "0::1" = 3 }\n',
+        "alert-command": b'[[alert]]\nname = "x"\ncommand = ["/bin/true"]\n',
+    }
+
 def api_bodies():
     # First byte: 0 zones, 1 tuples, 2 agents (api_body_fuzz.cpp).
     return {
@@ -353,6 +376,7 @@ def main():
     write("zone_file", zone_files())
     write("update", updates())
     write("controller_config", controller_tomls())
+    write("settings", settings_tomls())
     write("api_body", api_bodies())
     write("names", names())
     write("reports", reports())
