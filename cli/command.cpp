@@ -15,13 +15,17 @@ namespace patchbay {
 
 const char* const kCliUsage =
     "usage: patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]\n"
-    "  zone add DOMAIN            zone rm DOMAIN            zone ls\n"
-    "  zone import FILE [--zone DOMAIN]                     zone export DOMAIN\n"
+    "  zone add DOMAIN [--account A]                        zone rm DOMAIN            zone ls\n"
+    "  zone import FILE [--zone DOMAIN] [--account A]       zone export DOMAIN\n"
     "  tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]\n"
     "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
     "  tuple ls [DOMAIN]          agent ls                  status\n"
     "  servers ls                 server show NAME\n"
     "  alert test [POLICY]        (sends a test message through every channel; exit 1 if one fails)\n"
+    "  account add NAME           account ls                account rm NAME\n"
+    "  token create [--account NAME] --role ROLE [--name N]  (prints the token, once)\n"
+    "  token ls                   token revoke ID\n"
+    "  roles: admin, account-admin, account-viewer, agent (docs/accounts.md)\n"
     "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
 
 namespace {
@@ -54,6 +58,12 @@ std::string str(const json& v) {
     if (v.is_string()) return v.get<std::string>();
     if (v.is_null()) return "";
     return v.dump();
+}
+
+// An account as listings show it: "-" for the platform's ('').
+std::string account_text(const json& v) {
+    std::string text = str(v);
+    return text.empty() ? "-" : text;
 }
 
 std::string tuple_text(const json& t) {
@@ -164,7 +174,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
             else if (name == "output") {
                 if (value != "json" && value != "text") return usage("--output must be text or json, got '" + value + "'");
                 inv.json = value == "json";
-            } else if (name == "priority" || name == "weight" || name == "target" || name == "zone")
+            } else if (name == "priority" || name == "weight" || name == "target" || name == "zone" ||
+                       name == "account" || name == "role" || name == "name")
                 inv.options[name] = value;
             else return usage("unknown option --" + name);
         } else {
@@ -193,9 +204,22 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
     };
     std::string what = inv.noun + (inv.verb.empty() ? "" : " " + inv.verb);
     for (const auto& [name, value] : inv.options) {
-        const char* owner = name == "zone" ? "zone import" : "tuple add";
-        if (what != owner) return usage("--" + name + " only goes with '" + owner + "'");
+        std::vector<std::string> owners;
+        if (name == "zone") owners = {"zone import"};
+        else if (name == "account") owners = {"zone add", "zone import", "token create"};
+        else if (name == "role" || name == "name") owners = {"token create"};
+        else owners = {"tuple add"};
+        if (std::find(owners.begin(), owners.end(), what) != owners.end()) continue;
+        std::string list;
+        for (size_t i = 0; i < owners.size(); ++i)
+            list += (i == 0 ? "" : i + 1 == owners.size() ? " or " : ", ") + ("'" + owners[i] + "'");
+        return usage("--" + name + " only goes with " + list);
     }
+    auto option = [&](const char* name) -> std::optional<std::string> {
+        auto it = inv.options.find(name);
+        if (it == inv.options.end()) return std::nullopt;
+        return it->second;
+    };
     if (what == "status") {
         if (!a.empty()) return usage("usage: patchbay status");
         return ApiRequest{"GET", "/v1/status", std::nullopt};
@@ -213,17 +237,46 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         return ApiRequest{"GET", "/v1/servers/" + escape(a[0]), std::nullopt};
     }
     if (what == "zone add" || what == "zone rm") {
-        if (auto r = want(1, 1, "DOMAIN"); !r) return r.failure();
-        if (inv.verb == "add") return ApiRequest{"POST", "/v1/zones", json{{"name", a[0]}}};
+        if (auto r = want(1, 1, inv.verb == "add" ? "DOMAIN [--account A]" : "DOMAIN"); !r) return r.failure();
+        if (inv.verb == "add") {
+            json body{{"name", a[0]}};
+            if (auto account = option("account")) body["account"] = *account;
+            return ApiRequest{"POST", "/v1/zones", body};
+        }
         return ApiRequest{"DELETE", "/v1/zones/" + escape(a[0]), std::nullopt};
     }
     if (what == "zone import") {
-        if (auto r = want(1, 1, "FILE [--zone DOMAIN]"); !r) return r.failure();
+        if (auto r = want(1, 1, "FILE [--zone DOMAIN] [--account A]"); !r) return r.failure();
         auto text = read_file(a[0]);
         if (!text) return usage(text.error());
         json body{{"text", *text}, {"source", a[0]}};
-        if (auto z = inv.options.find("zone"); z != inv.options.end()) body["zone"] = z->second;
+        if (auto z = option("zone")) body["zone"] = *z;
+        if (auto account = option("account")) body["account"] = *account;
         return ApiRequest{"POST", "/v1/zones/import", body};
+    }
+    if (what == "account ls" || what == "token ls") {
+        if (auto r = want(0, 0, ""); !r) return r.failure();
+        return ApiRequest{"GET", inv.noun == "account" ? "/v1/accounts" : "/v1/tokens", std::nullopt};
+    }
+    if (what == "account add" || what == "account rm") {
+        if (auto r = want(1, 1, "NAME"); !r) return r.failure();
+        if (inv.verb == "add") return ApiRequest{"POST", "/v1/accounts", json{{"name", a[0]}}};
+        return ApiRequest{"DELETE", "/v1/accounts/" + escape(a[0]), std::nullopt};
+    }
+    if (what == "token create") {
+        if (auto r = want(0, 0, "[--account NAME] --role ROLE [--name N]"); !r) return r.failure();
+        auto role = option("role");
+        if (!role) return usage("token create needs --role (admin, account-admin, account-viewer or agent)");
+        if (*role != "admin" && *role != "account-admin" && *role != "account-viewer" && *role != "agent")
+            return usage("--role must be admin, account-admin, account-viewer or agent, got '" + *role + "'");
+        json body{{"role", *role}};
+        if (auto account = option("account")) body["account"] = *account;
+        if (auto name = option("name")) body["name"] = *name;
+        return ApiRequest{"POST", "/v1/tokens", body};
+    }
+    if (what == "token revoke") {
+        if (auto r = want(1, 1, "ID"); !r) return r.failure();
+        return ApiRequest{"DELETE", "/v1/tokens/" + escape(a[0]), std::nullopt};
     }
     if (what == "zone export") {
         if (auto r = want(1, 1, "DOMAIN"); !r) return r.failure();
@@ -270,9 +323,26 @@ std::string render(const Invocation& inv, const json& body) {
     std::string what = inv.noun + (inv.verb.empty() ? "" : " " + inv.verb);
     if (what == "zone ls") {
         std::vector<std::vector<std::string>> rows;
-        for (const auto& z : body) rows.push_back({str(z["name"]), str(z["serial"])});
-        return table({"ZONE", "SERIAL"}, rows);
+        for (const auto& z : body) rows.push_back({str(z["name"]), str(z["serial"]), account_text(z["account"])});
+        return table({"ZONE", "SERIAL", "ACCOUNT"}, rows);
     }
+    if (what == "account ls") {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& ac : body) rows.push_back({str(ac["name"]), utc_text(num(ac["created_at"]) * 1000)});
+        return table({"ACCOUNT", "CREATED"}, rows);
+    }
+    if (what == "token ls") {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& t : body)
+            rows.push_back({str(t["id"]), str(t["name"]), account_text(t["account"]), str(t["role"]),
+                            utc_text(num(t["created_at"]) * 1000)});
+        return table({"ID", "NAME", "ACCOUNT", "ROLE", "CREATED"}, rows);
+    }
+    // Only the token on stdout, so `T=$(patchbay token create …)` captures it.
+    if (what == "token create") return str(body["token"]) + "\n";
+    if (what == "token revoke") return "revoked token " + str(body["id"]) + " (" + str(body["name"]) + ")\n";
+    if (what == "account add") return "added account " + str(body["name"]) + "\n";
+    if (what == "account rm") return "removed account " + str(body["name"]) + "\n";
     if (what == "tuple ls") {
         std::vector<std::vector<std::string>> rows;
         for (const auto& t : body)
@@ -308,7 +378,9 @@ std::string render(const Invocation& inv, const json& body) {
         return out.str();
     }
     std::string serial = " (serial " + str(body["serial"]) + ")";
-    if (what == "zone add") return "added zone " + str(body["zone"]) + serial + "\n";
+    if (what == "zone add")
+        return "added zone " + str(body["zone"]) + serial +
+               (str(body["account"]).empty() ? "" : " to account " + str(body["account"])) + "\n";
     if (what == "zone export") return str(body["text"]);
     if (what == "zone import")
         return std::string(body.value("changed", true) ? "imported " : "unchanged ") + str(body["zone"]) + ": " +

@@ -2,12 +2,15 @@
 // stands for; an API answer ⇒ the text (or JSON) the operator sees and the exit code.
 //
 //   patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]
-//     zone add DOMAIN | zone rm DOMAIN | zone ls | zone import FILE [--zone DOMAIN] | zone export DOMAIN
+//     zone add DOMAIN [--account A] | zone rm DOMAIN | zone ls
+//     zone import FILE [--zone DOMAIN] [--account A] | zone export DOMAIN
 //     tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]
 //     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
 //     agent ls | status
 //     servers ls | server show NAME
 //     alert test [POLICY]
+//     account add NAME | account ls | account rm NAME
+//     token create [--account NAME] --role ROLE [--name N] | token ls | token revoke ID
 #pragma once
 
 #include <functional>
@@ -39,7 +42,7 @@ struct Invocation {
     bool json = false;
     std::string noun, verb;
     std::vector<std::string> args;
-    std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone
+    std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone, --account, --role, --name
 };
 
 struct ApiRequest {

@@ -7,9 +7,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "api_access.h"
+#include "api_accounts.h"
 #include "api_alerts.h"
 #include "api_body.h"
 #include "api_watchdog.h"
+#include "domain.h"
 #include "http_server.h"
 
 namespace patchbay {
@@ -40,7 +43,7 @@ void reply_error(HttpResponse& res, const Error& error) {
     reply(res, http_status(error.kind), json{{"error", error.message}});
 }
 
-json to_json(const ZoneRow& z) { return {{"name", z.name}, {"serial", z.serial}}; }
+json to_json(const ZoneRow& z) { return {{"name", z.name}, {"serial", z.serial}, {"account", z.account}}; }
 
 json to_json(const Tuple& t) {
     return {{"zone", t.domain},          {"service", t.key.service}, {"transport", t.key.transport},
@@ -62,62 +65,134 @@ std::string bearer(const HttpRequest& req) {
     return header.substr(prefix.size());
 }
 
-void routes(HttpRouter& s, Controller& c) {
-    s.get("/v1/zones", [&c](const HttpRequest&, HttpResponse& res) {
+// The zone a path names, normalized, when the caller may read it (and, with `change`,
+// change it); else the answer is written — another account's zone is answered exactly
+// as an absent one — and nullopt returned.
+std::optional<std::string> zone_access(Controller& c, const HttpRequest& req, HttpResponse& res,
+                                       const std::string& raw, bool change) {
+    auto name = normalize_domain(raw);
+    if (!name) {
+        reply_error(res, fail("zone: " + name.error()));
+        return std::nullopt;
+    }
+    const Principal& p = principal_of(req);
+    auto owner = c.zone_account(*name);
+    if (!owner || !may_read(p, *owner)) {
+        reply_error(res, fail(ErrorKind::not_found, "no zone " + *name));
+        return std::nullopt;
+    }
+    if (change && !may_change(p, *owner)) {
+        reply(res, 403, json{{"error", may_not_change(p, "zone " + *name)}});
+        return std::nullopt;
+    }
+    return *name;
+}
+
+// The account a zone made by `p` goes to: an admin's choice ('' = the platform), an
+// account-admin's own account. nullopt after answering 403.
+std::optional<std::string> new_zone_account(const Principal& p, const std::optional<std::string>& asked,
+                                            HttpResponse& res) {
+    if (p.role == Role::admin) return asked.value_or("");
+    if (asked && *asked != p.account) {
+        reply(res, 403, json{{"error", "role " + std::string(role_name(p.role)) + " may only create zones in account " +
+                                           p.account}});
+        return std::nullopt;
+    }
+    return p.account;
+}
+
+// An agent as `p` may see it: only its domains in `p`'s accounts; nullopt when none is.
+std::optional<AgentRow> visible_agent(Controller& c, const Principal& p, AgentRow agent) {
+    if (p.role == Role::admin) return agent;
+    std::erase_if(agent.domains, [&](const std::string& d) {
+        auto owner = c.zone_account(d);
+        return !owner || !may_read(p, *owner);
+    });
+    if (agent.domains.empty()) return std::nullopt;
+    return agent;
+}
+
+void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
+    s.get("/v1/zones", [&c](const HttpRequest& req, HttpResponse& res) {
+        const Principal& p = principal_of(req);
         auto zones = c.zones();
         if (!zones) return reply_error(res, zones.failure());
         json out = json::array();
-        for (const auto& z : *zones) out.push_back(to_json(z));
+        for (const auto& z : *zones)
+            if (may_read(p, z.account)) out.push_back(to_json(z));
         reply(res, 200, out);
     });
     s.post("/v1/zones", [&c](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
-        auto name = zone_name_from(*body);
-        if (!name) return reply_error(res, name.failure());
-        auto change = c.add_zone(*name);
+        auto zone = zone_from(*body);
+        if (!zone) return reply_error(res, zone.failure());
+        auto account = new_zone_account(principal_of(req), zone->account, res);
+        if (!account) return;
+        auto change = c.add_zone(zone->name, *account);
         if (!change) return reply_error(res, change.failure());
-        reply(res, 201, to_json(*change));
+        json out = to_json(*change);
+        out["account"] = *account;
+        reply(res, 201, out);
     });
     s.post("/v1/zones/import", [&c](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto file = zone_import_from(*body);
         if (!file) return reply_error(res, file.failure());
-        auto done = c.import_zone(file->text, file->zone, file->source);
+        const Principal& p = principal_of(req);
+        auto account = new_zone_account(p, file->account, res);
+        if (!account) return;
+        auto done = c.import_zone(file->text, file->zone, file->source, *account, p.role != Role::admin);
         if (!done) return reply_error(res, done.failure());
         json out = to_json(done->change);
         out["tuples"] = done->tuples;
         out["records"] = done->records;
+        out["account"] = c.zone_account(done->change.zone).value_or(*account);
         reply(res, done->change.changed ? 201 : 200, out);
     });
     s.get(R"(/v1/zones/([^/]+)/export)", [&c](const HttpRequest& req, HttpResponse& res) {
-        auto text = c.export_zone(req.matches[1]);
+        auto zone = zone_access(c, req, res, req.matches[1], false);
+        if (!zone) return;
+        auto text = c.export_zone(*zone);
         if (!text) return reply_error(res, text.failure());
         reply(res, 200, json{{"zone", req.matches[1]}, {"text", *text}});
     });
     s.del(R"(/v1/zones/([^/]+))", [&c](const HttpRequest& req, HttpResponse& res) {
-        auto change = c.remove_zone(req.matches[1]);
+        auto zone = zone_access(c, req, res, req.matches[1], true);
+        if (!zone) return;
+        auto change = c.remove_zone(*zone);
         if (!change) return reply_error(res, change.failure());
         reply(res, 200, to_json(*change));
     });
-    auto list_tuples = [&c](const std::optional<std::string>& zone, HttpResponse& res) {
+    auto list_tuples = [&c](const HttpRequest& req, const std::optional<std::string>& raw, HttpResponse& res) {
+        std::optional<std::string> zone;
+        if (raw) {
+            zone = zone_access(c, req, res, *raw, false);
+            if (!zone) return;
+        }
+        const Principal& p = principal_of(req);
         auto tuples = c.tuples(zone);
         if (!tuples) return reply_error(res, tuples.failure());
         json out = json::array();
-        for (const auto& t : *tuples) out.push_back(to_json(t));
+        for (const auto& t : *tuples) {
+            auto owner = c.zone_account(t.domain);
+            if (owner && may_read(p, *owner)) out.push_back(to_json(t));
+        }
         reply(res, 200, out);
     };
     s.get("/v1/tuples", [list_tuples](const HttpRequest& req, HttpResponse& res) {
-        list_tuples(req.has_param("zone") ? std::optional(req.param("zone")) : std::nullopt, res);
+        list_tuples(req, req.has_param("zone") ? std::optional(req.param("zone")) : std::nullopt, res);
     });
     s.get(R"(/v1/zones/([^/]+)/tuples)", [list_tuples](const HttpRequest& req, HttpResponse& res) {
-        list_tuples(req.matches[1], res);
+        list_tuples(req, req.matches[1], res);
     });
     s.post(R"(/v1/zones/([^/]+)/tuples)", [&c](const HttpRequest& req, HttpResponse& res) {
+        auto zone = zone_access(c, req, res, req.matches[1], true);
+        if (!zone) return;
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
-        auto tuple = tuple_from(req.matches[1], *body);
+        auto tuple = tuple_from(*zone, *body);
         if (!tuple) return reply_error(res, tuple.failure());
         auto change = c.put_tuple(*tuple);
         if (!change) return reply_error(res, change.failure());
@@ -127,35 +202,53 @@ void routes(HttpRouter& s, Controller& c) {
     });
     s.del(R"(/v1/zones/([^/]+)/tuples/([^/]+)/([^/]+)/([^/]+)/([^/]+))",
              [&c](const HttpRequest& req, HttpResponse& res) {
-                 auto tuple = parse_tuple(req.matches[1], req.matches[2], req.matches[3],
-                                         req.matches[4], req.matches[5]);
+                 auto zone = zone_access(c, req, res, req.matches[1], true);
+                 if (!zone) return;
+                 auto tuple = parse_tuple(*zone, req.matches[2], req.matches[3], req.matches[4], req.matches[5]);
                  if (!tuple) return reply_error(res, tuple.failure());
                  auto change = c.remove_tuple(tuple->domain, tuple->key);
                  if (!change) return reply_error(res, change.failure());
                  reply(res, 200, to_json(*change));
              });
-    s.post("/v1/agents", [&c](const HttpRequest& req, HttpResponse& res) {
+    s.post("/v1/agents", [&c, w](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto agent = agent_from(*body, req.remote_address, static_cast<int64_t>(std::time(nullptr)));
         if (!agent) return reply_error(res, agent.failure());
+        const Principal& p = principal_of(req);
+        if (auto refused = reporting_refused(c, p, agent->name, agent->domains, w))
+            return reply(res, 403, json{{"error", *refused}});
         if (auto r = c.register_agent(*agent); !r) return reply_error(res, r.failure());
         reply(res, 200, to_json(*agent));
     });
-    s.get("/v1/agents", [&c](const HttpRequest&, HttpResponse& res) {
+    s.get("/v1/agents", [&c](const HttpRequest& req, HttpResponse& res) {
+        const Principal& p = principal_of(req);
         auto agents = c.agents();
         if (!agents) return reply_error(res, agents.failure());
         json out = json::array();
-        for (const auto& a : *agents) out.push_back(to_json(a));
+        for (const auto& a : *agents)
+            if (auto shown = visible_agent(c, p, a)) out.push_back(to_json(*shown));
         reply(res, 200, out);
     });
-    s.get("/v1/status", [&c](const HttpRequest&, HttpResponse& res) {
+    s.get("/v1/status", [&c](const HttpRequest& req, HttpResponse& res) {
+        const Principal& p = principal_of(req);
         auto status = c.status();
         if (!status) return reply_error(res, status.failure());
         json zones = json::array(), agents = json::array();
-        for (const auto& z : status->zones) zones.push_back(to_json(z));
-        for (const auto& a : status->agents) agents.push_back(to_json(a));
-        reply(res, 200, {{"zones", zones}, {"agents", agents}, {"tuples", status->tuples}});
+        for (const auto& z : status->zones)
+            if (may_read(p, z.account)) zones.push_back(to_json(z));
+        for (const auto& a : status->agents)
+            if (auto shown = visible_agent(c, p, a)) agents.push_back(to_json(*shown));
+        size_t tuples = status->tuples;
+        if (p.role != Role::admin) {
+            auto all = c.tuples(std::nullopt);
+            if (!all) return reply_error(res, all.failure());
+            tuples = static_cast<size_t>(std::count_if(all->begin(), all->end(), [&](const Tuple& t) {
+                auto owner = c.zone_account(t.domain);
+                return owner && may_read(p, *owner);
+            }));
+        }
+        reply(res, 200, {{"zones", zones}, {"agents", agents}, {"tuples", tuples}});
     });
 }
 
@@ -174,14 +267,23 @@ unsigned api_threads() {
 Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& listen) {
     Controller& controller = services.controller;
     HttpRouter router;
-    router.set_auth([&controller](const HttpRequest& req, HttpResponse& res) {
-        if (controller.authorized(bearer(req))) return true;
-        res.set_header("WWW-Authenticate", "Bearer");
-        reply(res, 401, json{{"error", "missing or unknown API token (send Authorization: Bearer TOKEN)"}});
-        return false;
+    router.set_auth([&controller](HttpRequest& req, HttpResponse& res) {
+        auto principal = controller.authenticate(bearer(req));
+        if (!principal) {
+            res.set_header("WWW-Authenticate", "Bearer");
+            reply(res, 401, json{{"error", "missing or unknown API token (send Authorization: Bearer TOKEN)"}});
+            return false;
+        }
+        if (auto refused = gate(*principal, req.method, req.path)) {
+            reply(res, 403, json{{"error", *refused}});
+            return false;
+        }
+        req.auth = std::move(*principal);
+        return true;
     });
-    routes(router, controller);
-    if (services.watchdog) watchdog_routes(router, *services.watchdog);
+    routes(router, controller, services.watchdog);
+    account_routes(router, controller);
+    if (services.watchdog) watchdog_routes(router, *services.watchdog, controller);
     add_alert_routes(router, services.alerts, services.metrics);
 
     HttpServerOptions options;

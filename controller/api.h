@@ -1,7 +1,9 @@
-// REST API /v1 on libmicrohttpd (http_server.h): zones, tuples, agents, status. Every request carries
-// `Authorization: Bearer TOKEN`; bodies and answers are JSON; errors are
-// {"error": "..."} with 400 (bad input), 401, 404, 405 (a known path, another method),
-// 409, 413 (a body over 64 MiB) or 500, and change nothing.
+// REST API /v1 on libmicrohttpd (http_server.h): zones, tuples, agents, status, accounts
+// and tokens. Every request carries `Authorization: Bearer TOKEN`, which names a role and
+// an account (docs/accounts.md): listings show the caller's account only, another
+// account's things answer 404 as if absent. Bodies and answers are JSON; errors are
+// {"error": "..."} with 400 (bad input), 401, 403 (the role may not), 404, 405 (a known
+// path, another method), 409, 413 (a body over 64 MiB) or 500, and change nothing.
 #pragma once
 
 #include <functional>

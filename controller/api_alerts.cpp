@@ -1,6 +1,7 @@
 #include "api_alerts.h"
 
 #include "alerts.h"
+#include "api_access.h"
 #include "api_body.h"
 #include "http_server.h"
 #include "metrics.h"
@@ -46,6 +47,8 @@ Result<std::optional<std::string>> alert_test_from(const std::string& text) {
 
 void add_alert_routes(HttpRouter& server, Alerts* alerts, std::function<std::string()> metrics) {
     server.post("/v1/alerts/test", [alerts](const HttpRequest& req, HttpResponse& res) {
+        if (principal_of(req).role != Role::admin)
+            return reply_json(res, 403, json{{"error", "only admins may test alerts"}});
         auto policy = alert_test_from(req.body);
         if (!policy) return reply_json(res, 400, json{{"error", policy.error()}});
         if (!alerts)
@@ -63,7 +66,9 @@ void add_alert_routes(HttpRouter& server, Alerts* alerts, std::function<std::str
         reply_json(res, 200, json{{"ok", all_ok}, {"results", list}});
     });
     if (!metrics) return;
-    server.get("/metrics", [metrics = std::move(metrics)](const HttpRequest&, HttpResponse& res) {
+    server.get("/metrics", [metrics = std::move(metrics)](const HttpRequest& req, HttpResponse& res) {
+        if (principal_of(req).role != Role::admin)
+            return reply_json(res, 403, json{{"error", "only admins may read the metrics"}});
         res.status = 200;
         res.set_content(metrics(), kMetricsContentType);
     });

@@ -64,6 +64,58 @@ Result<std::string> zone_name_from(const json& body) {
     return text_field(body, "name", std::nullopt);
 }
 
+namespace {
+
+// An optional account field: absent or null ⇒ nullopt, "" ⇒ the platform.
+Result<std::optional<std::string>> account_field(const json& body) {
+    auto it = body.find("account");
+    if (it == body.end() || it->is_null()) return std::optional<std::string>();
+    if (!it->is_string()) return fail("field 'account' must be a string");
+    std::string name = it->get<std::string>();
+    if (!name.empty())
+        if (auto r = check_account_name(name); !r) return fail("field 'account': " + printable(r.error()));
+    return std::optional<std::string>(name);
+}
+
+}  // namespace
+
+Result<ZoneBody> zone_from(const json& body) {
+    if (auto r = only_fields(body, {"name", "account"}); !r) return r.failure();
+    auto name = text_field(body, "name", std::nullopt);
+    if (!name) return name.failure();
+    auto account = account_field(body);
+    if (!account) return account.failure();
+    return ZoneBody{*name, *account};
+}
+
+Result<std::string> account_from(const json& body) {
+    if (auto r = only_fields(body, {"name"}); !r) return r.failure();
+    auto it = body.find("name");
+    if (it == body.end() || !it->is_string()) return fail("field 'name' (the account) must be a string");
+    std::string name = it->get<std::string>();
+    if (auto r = check_account_name(name); !r) return fail(printable(r.error()));
+    return name;
+}
+
+Result<TokenBody> token_from(const json& body) {
+    if (auto r = only_fields(body, {"account", "role", "name"}); !r) return r.failure();
+    TokenBody out;
+    auto account = account_field(body);
+    if (!account) return account.failure();
+    out.account = *account;
+    auto role = body.find("role");
+    if (role == body.end() || !role->is_string())
+        return fail("field 'role' must be one of admin, account-admin, account-viewer, agent");
+    auto parsed = parse_role(role->get<std::string>());
+    if (!parsed) return fail("field 'role': " + printable(parsed.error()));
+    out.role = *parsed;
+    if (auto it = body.find("name"); it != body.end() && !it->is_null()) {
+        if (!it->is_string()) return fail("field 'name' must be a string");
+        out.name = it->get<std::string>();
+    }
+    return out;
+}
+
 Result<Tuple> tuple_from(const std::string& zone, const json& body) {
     if (auto r = only_fields(body, {"service", "transport", "address", "port", "priority", "weight", "target"}); !r)
         return r.failure();
@@ -80,8 +132,11 @@ Result<Tuple> tuple_from(const std::string& zone, const json& body) {
 }
 
 Result<ZoneImportBody> zone_import_from(const json& body) {
-    if (auto r = only_fields(body, {"text", "zone", "source"}); !r) return r.failure();
+    if (auto r = only_fields(body, {"text", "zone", "source", "account"}); !r) return r.failure();
     ZoneImportBody out;
+    auto account = account_field(body);
+    if (!account) return account.failure();
+    out.account = *account;
     auto text = body.find("text");
     if (text == body.end() || !text->is_string()) return fail("field 'text' (the zone file) must be a string");
     out.text = text->get<std::string>();

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "principal.h"
 #include "result.h"
 #include "store.h"
 #include "tuple.h"
@@ -24,17 +25,39 @@ Result<nlohmann::json> parse_body(std::string_view text);
 // Errors: unknown fields, a missing or non-text name.
 Result<std::string> zone_name_from(const nlohmann::json& body);
 
+// POST /v1/zones {"name","account"}: the name as given, and the account when one is
+// named (checked with check_account_name; "" = the platform). Errors: unknown fields,
+// a missing or non-text name, a bad account name.
+struct ZoneBody {
+    std::string name;
+    std::optional<std::string> account;
+};
+Result<ZoneBody> zone_from(const nlohmann::json& body);
+
+// POST /v1/accounts {"name"}: a checked account name.
+Result<std::string> account_from(const nlohmann::json& body);
+
+// POST /v1/tokens {"account","role","name"}: account optional ("" = none), role
+// required, name optional. Errors: unknown fields, a bad account name or role.
+struct TokenBody {
+    std::optional<std::string> account;
+    Role role = Role::agent;
+    std::string name;
+};
+Result<TokenBody> token_from(const nlohmann::json& body);
+
 // POST /v1/zones/ZONE/tuples {"service","transport","address","port","priority",
 // "weight","target"}; text or whole numbers; priority, weight and target optional.
 // Errors: unknown fields, a missing field, then whatever parse_tuple says.
 Result<Tuple> tuple_from(const std::string& zone, const nlohmann::json& body);
 
-// POST /v1/zones/import {"text","zone","source"}: a zone file's text; the zone when the
+// POST /v1/zones/import {"text","zone","source","account"}: a zone file's text; the zone when the
 // file does not name it; the file's name for error messages (default "zone file").
 struct ZoneImportBody {
     std::string text;
     std::optional<std::string> zone;
     std::string source = "zone file";
+    std::optional<std::string> account;  // as in ZoneBody
 };
 Result<ZoneImportBody> zone_import_from(const nlohmann::json& body);
 

@@ -4,7 +4,9 @@
 
 #include <charconv>
 
+#include "api_access.h"
 #include "api_body.h"
+#include "controller.h"
 #include "http_server.h"
 
 namespace patchbay {
@@ -97,6 +99,21 @@ json server_detail_json(const ServerStatus& s, const std::vector<StateChange>& c
     return out;
 }
 
+std::optional<ServerStatus> visible_server(const ServerStatus& s, const std::function<bool(const std::string&)>& visible,
+                                           bool registered) {
+    ServerStatus out = s;
+    std::erase_if(out.instances, [&](const InstanceStatus& i) { return !visible(i.instance.domain); });
+    std::erase_if(out.serials, [&](const auto& serial) { return !visible(serial.first); });
+    if (out.instances.empty() && !registered) return std::nullopt;
+    return out;
+}
+
+std::vector<StateChange> visible_changes(std::vector<StateChange> changes,
+                                         const std::function<bool(const std::string&)>& visible) {
+    std::erase_if(changes, [&](const StateChange& c) { return c.instance && !visible(c.instance->domain); });
+    return changes;
+}
+
 Result<HistoryRange> history_range(const std::optional<std::string>& from, const std::optional<std::string>& to,
                                    int64_t now_ms) {
     HistoryRange r{now_ms - int64_t{86400} * 1000, now_ms + 1};
@@ -114,12 +131,57 @@ Result<HistoryRange> history_range(const std::optional<std::string>& from, const
     return r;
 }
 
-void watchdog_routes(HttpRouter& s, Watchdog& w) {
-    s.post("/v1/reports", [&w](const HttpRequest& req, HttpResponse& res) {
+namespace {
+
+// What the caller of `req` may see of the watchdog: whether a domain is of its account,
+// and whether a server registered for one of them.
+struct Sight {
+    bool all = false;
+    std::function<bool(const std::string&)> visible;
+    std::vector<AgentRow> agents;
+
+    bool registered(const std::string& server) const {
+        for (const auto& a : agents)
+            if (a.name == server)
+                for (const auto& d : a.domains)
+                    if (visible(d)) return true;
+        return false;
+    }
+};
+
+Result<Sight> sight_of(Controller& c, const Principal& p) {
+    Sight sight;
+    sight.all = p.role == Role::admin;
+    sight.visible = [&c, p](const std::string& domain) {
+        auto owner = c.zone_account(domain);
+        return owner && may_read(p, *owner);
+    };
+    if (!sight.all) {
+        auto agents = c.agents();
+        if (!agents) return agents.failure();
+        sight.agents = std::move(*agents);
+    }
+    return sight;
+}
+
+}  // namespace
+
+void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c) {
+    s.post("/v1/reports", [&w, &c](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto reports = reports_from(*body);
         if (!reports) return reply_error(res, reports.failure());
+        const Principal& p = principal_of(req);
+        if (p.role != Role::admin && !(p.role == Role::agent && p.account.empty())) {
+            for (const auto& r : *reports) {
+                std::vector<std::string> domains;
+                for (const auto& i : r.instances) domains.push_back(i.domain);
+                for (const auto& [domain, serial] : r.serials) domains.push_back(domain);
+                if (auto refused = reporting_refused(c, p, r.agent, domains, &w))
+                    return reply(res, 403, json{{"error", *refused}});
+            }
+        }
         auto done = w.ingest(std::move(*reports), unix_ms_now());
         if (!done) return reply_error(res, Error{done.error(), ErrorKind::internal});
         // The hot path's answer, written as text: the same bytes as the JSON object's dump.
@@ -127,24 +189,36 @@ void watchdog_routes(HttpRouter& s, Watchdog& w) {
                             std::to_string(done->duplicates) + "}\n",
                         "application/json");
     });
-    s.get("/v1/servers", [&w](const HttpRequest&, HttpResponse& res) {
+    s.get("/v1/servers", [&w, &c](const HttpRequest& req, HttpResponse& res) {
+        auto sight = sight_of(c, principal_of(req));
+        if (!sight) return reply_error(res, sight.failure());
         int64_t now = unix_ms_now();
         json out = json::array();
-        for (const auto& server : w.servers()) out.push_back(server_summary_json(server, now));
+        for (const auto& server : w.servers()) {
+            if (sight->all) {
+                out.push_back(server_summary_json(server, now));
+            } else if (auto shown = visible_server(server, sight->visible, sight->registered(server.name))) {
+                out.push_back(server_summary_json(*shown, now));
+            }
+        }
         reply(res, 200, out);
     });
-    s.get(R"(/v1/servers/([^/]+))", [&w](const HttpRequest& req, HttpResponse& res) {
+    s.get(R"(/v1/servers/([^/]+))", [&w, &c](const HttpRequest& req, HttpResponse& res) {
         int64_t now = unix_ms_now();
         auto param = [&](const char* name) {
             return req.has_param(name) ? std::optional(req.param(name)) : std::nullopt;
         };
         auto range = history_range(param("from"), param("to"), now);
         if (!range) return reply_error(res, range.failure());
+        auto sight = sight_of(c, principal_of(req));
+        if (!sight) return reply_error(res, sight.failure());
         std::string name = req.matches[1];
         auto server = w.server(name);
+        if (server && !sight->all) server = visible_server(*server, sight->visible, sight->registered(name));
         if (!server) return reply_error(res, fail(ErrorKind::not_found, "no server " + name + " has reported"));
         auto changes = w.changes(name, range->from_ms, range->to_ms, kChangesShown);
         if (!changes) return reply_error(res, changes.failure());
+        if (!sight->all) *changes = visible_changes(std::move(*changes), sight->visible);
         auto blocks = w.blocks(name, range->from_ms, range->to_ms);
         if (!blocks) return reply_error(res, blocks.failure());
         reply(res, 200, server_detail_json(*server, *changes, *blocks, now));

@@ -1,9 +1,13 @@
 // The watchdog's REST routes (issue 4, docs/watchdog.md): POST /v1/reports,
 // GET /v1/servers, GET /v1/servers/NAME. Added by Api::start when ApiServices has a
 // Watchdog; the answers' JSON is built by the pure functions below, tested alone.
+// Accounts (docs/accounts.md): an account sees a server that runs instances of its zones
+// or registered for its domains, and only its own instances on it; an account's agent
+// reports only for its account's domains.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,8 +20,18 @@
 namespace patchbay {
 
 class HttpRouter;
+class Controller;
 
-void watchdog_routes(HttpRouter& router, Watchdog& watchdog);
+void watchdog_routes(HttpRouter& router, Watchdog& watchdog, Controller& controller);
+
+// What of `s` one who sees the domains `visible` says yes to may see: its instances of
+// those domains, its serials of those domains; nullopt when it has none of them and
+// `registered` (it registered as an agent for a visible domain) is false.
+std::optional<ServerStatus> visible_server(const ServerStatus& s, const std::function<bool(const std::string&)>& visible,
+                                           bool registered);
+// The changes of instances of visible domains, and the server's own.
+std::vector<StateChange> visible_changes(std::vector<StateChange> changes,
+                                         const std::function<bool(const std::string&)>& visible);
 
 // One row of GET /v1/servers: name, state, since_ms, reason, last_report_ms, age_ms,
 // reports, instances (a count), serials.

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "domain.h"
+#include "principal.h"
 #include "toml_read.h"
 
 namespace patchbay {
@@ -37,16 +38,22 @@ Result<void> parse_tsig_keys(const toml::table& root, const std::string& origin,
     if (!tables) return tables.failure();
     for (const toml::table* t : *tables) {
         std::string name, algorithm = "hmac-sha256", secret;
+        std::optional<std::string> account;
         const toml::node* name_node = nullptr;
         const toml::node* secret_node = nullptr;
         for (auto& [k, value] : *t) {
             std::string key = "tsig_key." + std::string(k.str());
-            if (k != "name" && k != "algorithm" && k != "secret")
+            if (k != "name" && k != "algorithm" && k != "secret" && k != "account")
                 return fail(where(origin, value.source()) + ": unknown key '" + key + "'");
             auto text = string_at(value, origin, key);
             if (!text) return text.failure();
             if (k == "name") name = *text, name_node = &value;
             else if (k == "algorithm") algorithm = *text;
+            else if (k == "account") {
+                if (auto r = check_account_name(*text); !r)
+                    return fail(where(origin, value.source()) + ": " + key + ": " + r.error());
+                account = *text;
+            }
             else secret = *text, secret_node = &value;
         }
         if (!name_node) return fail(where(origin, t->source()) + ": tsig_key needs a name");
@@ -62,6 +69,7 @@ Result<void> parse_tsig_keys(const toml::table& root, const std::string& origin,
                                    : t->get("algorithm");
             return fail(where(origin, (at ? at : t)->source()) + ": tsig_key: " + key.error());
         }
+        if (account) cfg.tsig_key_accounts[(*key)->name()] = *account;
         cfg.tsig_keys.push_back(*key);
     }
     return {};

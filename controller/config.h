@@ -2,6 +2,7 @@
 // defaults. Errors name file:line:column and the key.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct ControllerConfig {
     uint32_t ttl = 60;
     bool dev = false;
     Keyring tsig_keys;                        // [[tsig_key]]
+    // [[tsig_key]] account = "name": the key may update only that account's zones
+    // (key name as TsigKey::name() ⇒ account); keys not here are the platform's.
+    std::map<std::string, std::string> tsig_key_accounts;
     // [client_view] (docs/views.md): listeners that answer with health applied; none by
     // default, so every query gets the assignment view. --client-listen overrides.
     std::vector<Endpoint> client_listen;

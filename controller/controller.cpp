@@ -1,5 +1,6 @@
 #include "controller.h"
 
+#include <ctime>
 #include <iostream>
 #include <stdexcept>
 
@@ -14,9 +15,19 @@ namespace patchbay {
 
 Controller::Controller(Store store, DnsSettings settings)
     : store_(std::move(store)), settings_(std::move(settings)) {
-    auto digests = store_.token_hashes();
-    if (!digests) throw std::runtime_error("cannot load the API tokens: " + digests.error());
-    token_digests_.insert(digests->begin(), digests->end());
+    auto tokens = store_.tokens();
+    if (!tokens) throw std::runtime_error("cannot load the API tokens: " + tokens.error());
+    for (const auto& t : *tokens) {
+        auto role = parse_role(t.role);
+        if (!role) {  // written by us; a token with a role we do not know grants nothing
+            std::cerr << "token " << t.id() << " (" << t.name << "): " << role.error() << "; ignored\n";
+            continue;
+        }
+        principals_[t.sha256] = Principal{*role, t.account, t.name};
+    }
+    auto zones = store_.zones();
+    if (!zones) throw std::runtime_error("cannot load the zones: " + zones.error());
+    for (const auto& z : *zones) zone_accounts_[z.name] = z.account;
 }
 
 void Controller::configure_transfers(std::vector<SecondaryConfig> secondaries, JournalLimits limits) {
@@ -188,12 +199,39 @@ void Controller::notify_agents(const std::string& zone, uint32_t serial, const s
     if (!targets.empty()) notifier_->notify(zone, serial, targets);
 }
 
-Result<Change> Controller::add_zone(const std::string& name) {
+void Controller::set_zone_account(const std::string& zone, const std::optional<std::string>& account) {
+    std::unique_lock lock(zone_accounts_mu_);
+    if (account) zone_accounts_[zone] = *account;
+    else zone_accounts_.erase(zone);
+}
+
+std::optional<std::string> Controller::zone_account(const std::string& zone) {
+    std::shared_lock lock(zone_accounts_mu_);
+    auto it = zone_accounts_.find(zone);
+    if (it == zone_accounts_.end()) return std::nullopt;
+    return it->second;
+}
+
+namespace {
+
+Error no_account(const std::string& name) { return fail(ErrorKind::not_found, "no account '" + name + "'"); }
+
+}  // namespace
+
+Result<Change> Controller::add_zone(const std::string& name, const std::string& account) {
     auto normalized = normalize_domain(name);
     if (!normalized) return fail("zone: " + normalized.error());
     std::lock_guard lock(mu_);
-    auto change = store_.add_zone(*normalized);
-    if (change) publish(*change);
+    if (!account.empty()) {
+        auto known = store_.has_account(account);
+        if (!known) return known.failure();
+        if (!*known) return no_account(account);
+    }
+    auto change = store_.add_zone(*normalized, account);
+    if (change) {
+        set_zone_account(*normalized, account);
+        publish(*change);
+    }
     return change;
 }
 
@@ -202,7 +240,10 @@ Result<Change> Controller::remove_zone(const std::string& name) {
     if (!normalized) return fail("zone: " + normalized.error());
     std::lock_guard lock(mu_);
     auto change = store_.remove_zone(*normalized);
-    if (change) publish(*change);
+    if (change) {
+        set_zone_account(*normalized, std::nullopt);
+        publish(*change);
+    }
     return change;
 }
 
@@ -226,7 +267,7 @@ Result<Change> Controller::remove_tuple(const std::string& zone, const TupleKey&
 }
 
 Result<Import> Controller::import_zone(std::string_view text, const std::optional<std::string>& zone,
-                                      std::string_view source) {
+                                      std::string_view source, const std::string& account, bool only_own) {
     // Parsed and checked before the lock: a bad file costs the writers nothing.
     auto file = parse_zone_file(text, zone, source);
     if (!file) return file.failure();
@@ -234,9 +275,19 @@ Result<Import> Controller::import_zone(std::string_view text, const std::optiona
     if (!content) return fail(ErrorKind::invalid, std::string(source) + ": " + content.error());
     Import out{{}, content->tuples.size(), content->records.size()};
     std::lock_guard lock(mu_);
+    auto existing = store_.zone(file->zone);
+    if (!existing) return existing.failure();
+    if (*existing && only_own && (*existing)->account != account)
+        return fail(ErrorKind::conflict, "zone " + file->zone + " exists already");
+    if (!*existing && !account.empty()) {
+        auto known = store_.has_account(account);
+        if (!known) return known.failure();
+        if (!*known) return no_account(account);
+    }
     auto change = store_.replace_zone(file->zone, std::move(content->tuples), std::move(content->records),
-                                      file->serial, "zone import");
+                                      file->serial, "zone import", account);
     if (!change) return change.failure();
+    set_zone_account(file->zone, *existing ? (*existing)->account : account);
     publish(*change);
     out.change = *change;
     return out;
@@ -310,11 +361,13 @@ Result<Status> Controller::status() {
     return s;
 }
 
-bool Controller::authorized(const std::string& token) {
-    if (token.empty()) return false;
+std::optional<Principal> Controller::authenticate(const std::string& token) {
+    if (token.empty()) return std::nullopt;
     std::string digest = token_digest(token);
     std::shared_lock lock(tokens_mu_);
-    return token_digests_.count(digest) > 0;
+    auto it = principals_.find(digest);
+    if (it == principals_.end()) return std::nullopt;
+    return it->second;
 }
 
 Result<void> Controller::add_token(const std::string& name, const std::string& token) {
@@ -324,8 +377,79 @@ Result<void> Controller::add_token(const std::string& name, const std::string& t
         if (auto r = store_.add_token_hash(name, digest); !r) return r;
     }
     std::unique_lock lock(tokens_mu_);
-    token_digests_.insert(std::move(digest));
+    principals_.try_emplace(std::move(digest), Principal{Role::admin, "", name});
     return {};
+}
+
+Result<NewToken> Controller::create_token(const std::string& account, Role role, const std::string& name) {
+    std::string role_text(role_name(role));
+    if (role == Role::admin && !account.empty()) return fail("an admin token belongs to no account (got '" + account + "')");
+    if ((role == Role::account_admin || role == Role::account_viewer) && account.empty())
+        return fail("a token of role " + role_text + " needs an account");
+    std::string label = name.empty() ? role_text : name;
+    if (label.size() > 100) return fail("token name is longer than 100 characters");
+    for (unsigned char c : label)
+        if (c < 0x20 || c == 0x7f) return fail("token name '" + label + "': control characters are not allowed");
+    NewToken out{new_token(), {}};
+    out.row = TokenRow{token_digest(out.token), label, account, role_text, 0};
+    {
+        std::lock_guard lock(mu_);
+        if (!account.empty()) {
+            auto known = store_.has_account(account);
+            if (!known) return known.failure();
+            if (!*known) return no_account(account);
+        }
+        if (auto r = store_.add_token_hash(label, out.row.sha256, account, role_text); !r) return r.failure();
+        out.row.created_at = static_cast<int64_t>(std::time(nullptr));
+    }
+    std::unique_lock lock(tokens_mu_);
+    principals_[out.row.sha256] = Principal{role, account, label};
+    return out;
+}
+
+Result<std::vector<TokenRow>> Controller::tokens() {
+    std::lock_guard lock(mu_);
+    return store_.tokens();
+}
+
+Result<TokenRow> Controller::revoke_token(const std::string& id_or_name, const std::optional<std::string>& account) {
+    std::lock_guard lock(mu_);
+    auto all = store_.tokens();
+    if (!all) return all.failure();
+    std::vector<TokenRow> by_id, by_name;
+    for (auto& t : *all) {
+        if (account && t.account != *account) continue;
+        if (t.id() == id_or_name || t.sha256 == id_or_name) by_id.push_back(t);
+        else if (t.name == id_or_name) by_name.push_back(t);
+    }
+    const auto& found = by_id.empty() ? by_name : by_id;
+    if (found.empty()) return fail(ErrorKind::not_found, "no token '" + id_or_name + "'");
+    if (found.size() > 1)
+        return fail(ErrorKind::conflict, std::to_string(found.size()) + " tokens are named '" + id_or_name +
+                                             "': revoke one by its id (patchbay token ls)");
+    if (auto r = store_.remove_token(found[0].sha256); !r) return r.failure();
+    std::unique_lock tokens_lock(tokens_mu_);
+    principals_.erase(found[0].sha256);
+    return found[0];
+}
+
+Result<void> Controller::add_account(const std::string& name) {
+    std::lock_guard lock(mu_);
+    return store_.add_account(name);
+}
+
+Result<void> Controller::remove_account(const std::string& name) {
+    std::lock_guard lock(mu_);
+    auto digests = store_.remove_account(name);
+    if (!digests) return digests.failure();
+    std::unique_lock tokens_lock(tokens_mu_);
+    for (const auto& d : *digests) principals_.erase(d);
+    return {};
+}
+
+Result<std::vector<AccountRow>> Controller::accounts() {
+    std::lock_guard lock(mu_);
+    return store_.accounts();
 }
 
 Result<int64_t> Controller::token_count() {

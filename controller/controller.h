@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "client_view.h"
@@ -22,6 +22,7 @@
 #include "dns_server.h"
 #include "journal.h"
 #include "notify.h"
+#include "principal.h"
 #include "store.h"
 #include "zone.h"
 
@@ -38,6 +39,12 @@ struct Import {
     Change change;
     size_t tuples = 0;   // the zone's tuples after it
     size_t records = 0;  // and its other records
+};
+
+// A token just made: its text (shown once, never stored) and its row.
+struct NewToken {
+    std::string token;
+    TokenRow row;
 };
 
 // What a dynamic update did: its rcode (RFC 2136 §2.2) and, when it changed the zone,
@@ -73,7 +80,9 @@ public:
     // costs those zones' size, never a store read. Never waits for a store transaction.
     void set_health(HealthMapPtr health);
 
-    Result<Change> add_zone(const std::string& name);
+    // A new zone of `account` ('' = the platform). Errors: not_found "no account 'X'",
+    // conflict when the zone exists (whoever owns it).
+    Result<Change> add_zone(const std::string& name, const std::string& account = "");
     Result<Change> remove_zone(const std::string& name);
     Result<std::vector<ZoneRow>> zones();
     Result<Change> put_tuple(const Tuple& tuple);
@@ -81,9 +90,12 @@ public:
     Result<std::vector<Tuple>> tuples(const std::optional<std::string>& zone);
     // Replaces a zone's content with a zone file's (creating the zone), as one change;
     // `zone` names it when the file does not, `source` names the file in errors. A file
-    // with any error changes nothing.
+    // with any error changes nothing. A new zone belongs to `account` (not_found "no
+    // account 'X'" when there is none); an existing zone keeps its own, and with
+    // `only_own` set an existing zone of another account is a conflict ("zone X exists
+    // already", as add_zone says it).
     Result<Import> import_zone(std::string_view text, const std::optional<std::string>& zone,
-                               std::string_view source);
+                               std::string_view source, const std::string& account = "", bool only_own = false);
     // Applies an RFC 2136 UPDATE (parsed, authenticated and allowed by the caller) to
     // `zone` as one change, judged against the zone as committed: prerequisites and the
     // update are evaluated under the writers' lock. NOTAUTH when the zone is not ours.
@@ -97,12 +109,34 @@ public:
     Result<std::vector<AgentRow>> agents();
     Result<Status> status();
 
-    // True when `token` is one of the stored API tokens. Every API request asks, so it
-    // reads the digests held in memory: no store query, never waits for mu_.
-    bool authorized(const std::string& token);
-    // Stores a token's digest (bootstrap and --dev), then adds it to those in memory.
+    // Who `token` acts for, or nullopt when it is no stored API token (or empty). Every
+    // API request asks, so it reads the principals held in memory: no store query, never
+    // waits for mu_. A revoked token fails at once.
+    std::optional<Principal> authenticate(const std::string& token);
+    // Stores an admin token's digest (bootstrap and --dev), then adds it to memory.
     Result<void> add_token(const std::string& name, const std::string& token);
     Result<int64_t> token_count();
+    // Makes a token of `role` for `account` named `name` (default: the role's name).
+    // Admin tokens have no account; account-admin and account-viewer tokens need one;
+    // agent tokens may have none (a platform agent). Errors: invalid (the pairing or the
+    // name), not_found "no account 'X'".
+    Result<NewToken> create_token(const std::string& account, Role role, const std::string& name);
+    // Every stored token (digests, never tokens), oldest first.
+    Result<std::vector<TokenRow>> tokens();
+    // Revokes the token whose id (TokenRow::id) or name is `id_or_name`, among those of
+    // `account` when given (the others are as if absent). Returns what it removed.
+    // Errors: not_found "no token 'X'", conflict when a name fits several tokens.
+    Result<TokenRow> revoke_token(const std::string& id_or_name, const std::optional<std::string>& account);
+
+    // Errors: see Store::add_account.
+    Result<void> add_account(const std::string& name);
+    // Removes the account and its tokens (they fail at once). Errors: see Store::remove_account.
+    Result<void> remove_account(const std::string& name);
+    Result<std::vector<AccountRow>> accounts();
+    // The account that owns `zone` (normalized name), nullopt when there is no such zone.
+    // Read from memory (never waits for mu_), kept in step with every zone add,
+    // import and removal.
+    std::optional<std::string> zone_account(const std::string& zone);
 
 private:
     // Caller holds mu_. Rebuilds the changed zone, publishes the new snapshot, notifies
@@ -122,10 +156,14 @@ private:
     // assignment view changed it (`tuples`: the zone's now), and published.
     void update_client_zone(const std::string& zone, std::vector<Tuple> tuples);
 
-    // The API tokens' SHA-256 digests as stored (tokens themselves are never kept), read
-    // by every request on the API's threads.
+    // The API tokens' SHA-256 digests as stored (tokens themselves are never kept), with
+    // who each acts for, read by every request on the API's threads.
     std::shared_mutex tokens_mu_;
-    std::unordered_set<std::string> token_digests_;
+    std::unordered_map<std::string, Principal> principals_;
+    // zone name ⇒ its account, read by every API request that names a zone.
+    std::shared_mutex zone_accounts_mu_;
+    std::unordered_map<std::string, std::string> zone_accounts_;
+    void set_zone_account(const std::string& zone, const std::optional<std::string>& account);
 
     std::mutex mu_;
     Store store_;

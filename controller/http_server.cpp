@@ -155,7 +155,7 @@ void HttpRouter::log(std::string_view line) const {
     std::cerr << line << "\n";
 }
 
-bool HttpRouter::authorize(const HttpRequest& request, HttpResponse& response) const {
+bool HttpRouter::authorize(HttpRequest& request, HttpResponse& response) const {
     if (!auth_) return true;
     try {
         return auth_(request, response);

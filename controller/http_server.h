@@ -5,6 +5,7 @@
 // path asked with another method a 405. Every error answer is JSON {"error": "..."}.
 #pragma once
 
+#include <any>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -29,6 +30,9 @@ struct HttpRequest {
     std::string remote_address;        // the peer's IP as text ("127.0.0.1", "::1")
     std::vector<std::pair<std::string, std::string>> headers;  // as sent
     std::vector<std::pair<std::string, std::string>> params;   // the query, decoded
+    // What the auth hook found out about who asks (the API puts its Principal here);
+    // empty when there is no hook.
+    std::any auth;
 
     // The first header of that name (case-insensitive), "" when absent.
     std::string header(std::string_view name) const;
@@ -51,9 +55,10 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
-// Runs before routing with everything but the body; false = answer `response` as it
-// left it (the body is then read and dropped, never handed to a handler).
-using HttpAuthHook = std::function<bool(const HttpRequest&, HttpResponse&)>;
+// Runs before routing with everything but the body; may set request.auth for the
+// handlers; false = answer `response` as it left it (the body is then read and dropped,
+// never handed to a handler).
+using HttpAuthHook = std::function<bool(HttpRequest&, HttpResponse&)>;
 using HttpLog = std::function<void(std::string_view)>;
 
 // Routes requests to handlers. Patterns are ECMAScript regexes matched against the whole
@@ -69,7 +74,7 @@ public:
     void set_log(HttpLog log) { log_ = std::move(log); }
 
     // The auth hook's verdict for a request whose body has not been read yet.
-    bool authorize(const HttpRequest& request, HttpResponse& response) const;
+    bool authorize(HttpRequest& request, HttpResponse& response) const;
     // Answers `request` (auth already passed): the first route whose method and pattern
     // match, with request.matches filled; 404 "no such endpoint: METHOD PATH" when no
     // pattern matches the path, 405 with `Allow` when some match it with other methods;

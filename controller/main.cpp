@@ -163,7 +163,8 @@ int main(int argc, char** argv) {
     DnsServerOptions dns_options;
     dns_options.policy.keys = cfg->tsig_keys;
     dns_options.policy.acl = effective_acl(*cfg);
-    dns_options.policy.update = make_update_handler(controller, cfg->tsig_keys, dns_options.policy.acl);
+    dns_options.policy.update =
+        make_update_handler(controller, cfg->tsig_keys, dns_options.policy.acl, cfg->tsig_key_accounts);
     dns_options.client_listen = cfg->client_listen;
     dns_options.assignment_networks = cfg->assignment_networks;
     dns_options.client_initial = controller.client_view();

@@ -5,14 +5,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "principal.h"
+
 namespace patchbay {
 
 namespace {
 
 constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS accounts (
+  name TEXT PRIMARY KEY,
+  created_at INTEGER
+);
 CREATE TABLE IF NOT EXISTS zones (
   name TEXT PRIMARY KEY,
-  serial INTEGER NOT NULL
+  serial INTEGER NOT NULL,
+  account TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS tuples (
   zone TEXT NOT NULL REFERENCES zones(name) ON DELETE CASCADE,
@@ -42,7 +49,9 @@ CREATE TABLE IF NOT EXISTS agents (
 CREATE TABLE IF NOT EXISTS tokens (
   sha256 TEXT PRIMARY KEY,
   name TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  account TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT 'admin'
 );
 CREATE TABLE IF NOT EXISTS journal (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -62,6 +71,19 @@ CREATE TABLE IF NOT EXISTS changes (
   detail TEXT NOT NULL
 );
 )sql";
+
+// Columns added since the first schema: a database made before them gains them when
+// opened (ALTER TABLE ADD COLUMN; existing rows take the default).
+struct AddedColumn {
+    const char* table;
+    const char* column;
+    const char* definition;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {"zones", "account", "TEXT NOT NULL DEFAULT ''"},
+    {"tokens", "account", "TEXT NOT NULL DEFAULT ''"},
+    {"tokens", "role", "TEXT NOT NULL DEFAULT 'admin'"},
+};
 
 // A prepared statement that finalizes itself; bind/step helpers return Results.
 class Statement {
@@ -166,7 +188,24 @@ Result<Store> Store::open(const std::string& path) {
         if (auto r = store.exec(pragma); !r) return fail(ErrorKind::unavailable, path + ": " + r.error());
     }
     if (auto r = store.exec(kSchema); !r) return fail(ErrorKind::unavailable, path + ": " + r.error());
+    if (auto r = store.migrate(); !r) return fail(ErrorKind::unavailable, path + ": " + r.error());
     return store;
+}
+
+Result<void> Store::migrate() {
+    for (const auto& added : kAddedColumns) {
+        Statement info(db_.get(), (std::string("SELECT 1 FROM pragma_table_info('") + added.table +
+                                   "') WHERE name = ?").c_str());
+        if (!info.ok()) return db_error(db_.get(), std::string("table_info ") + added.table);
+        info.bind(1, std::string(added.column));
+        auto rc = info.step();
+        if (!rc) return rc.failure();
+        if (*rc == SQLITE_ROW) continue;
+        std::string sql = std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.column + " " +
+                          added.definition;
+        if (auto r = exec(sql.c_str()); !r) return r;
+    }
+    return {};
 }
 
 Result<void> Store::exec(const char* sql) const {
@@ -195,13 +234,13 @@ Result<Change> Store::bump(const std::string& zone, const std::string& action, c
     return Change{zone, serial, true};
 }
 
-Result<Change> Store::add_zone(const std::string& name) {
+Result<Change> Store::add_zone(const std::string& name, const std::string& account) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");
     if (zone_exists(db_.get(), name)) return fail(ErrorKind::conflict, "zone " + name + " exists already");
     // A new zone starts at serial 1 (the bump below makes it 1 from 0).
-    Statement ins(db_.get(), "INSERT INTO zones (name, serial) VALUES (?, 0)");
-    ins.bind(1, name);
+    Statement ins(db_.get(), "INSERT INTO zones (name, serial, account) VALUES (?, 0, ?)");
+    ins.bind(1, name).bind(2, account);
     if (auto r = ins.step(); !r) return r.failure();
     auto change = bump(name, "zone add", name);
     if (!change) return change;
@@ -230,24 +269,24 @@ Result<Change> Store::remove_zone(const std::string& name) {
 }
 
 Result<std::vector<ZoneRow>> Store::zones() const {
-    Statement q(db_.get(), "SELECT name, serial FROM zones ORDER BY name");
+    Statement q(db_.get(), "SELECT name, serial, account FROM zones ORDER BY name");
     std::vector<ZoneRow> out;
     while (true) {
         auto rc = q.step();
         if (!rc) return rc.failure();
         if (*rc == SQLITE_DONE) break;
-        out.push_back({q.text(0), static_cast<uint32_t>(q.integer(1))});
+        out.push_back({q.text(0), static_cast<uint32_t>(q.integer(1)), q.text(2)});
     }
     return out;
 }
 
 Result<std::optional<ZoneRow>> Store::zone(const std::string& name) const {
-    Statement q(db_.get(), "SELECT name, serial FROM zones WHERE name = ?");
+    Statement q(db_.get(), "SELECT name, serial, account FROM zones WHERE name = ?");
     q.bind(1, name);
     auto rc = q.step();
     if (!rc) return rc.failure();
     if (*rc == SQLITE_DONE) return std::optional<ZoneRow>();
-    return std::optional<ZoneRow>(ZoneRow{q.text(0), static_cast<uint32_t>(q.integer(1))});
+    return std::optional<ZoneRow>(ZoneRow{q.text(0), static_cast<uint32_t>(q.integer(1)), q.text(2)});
 }
 
 Result<Change> Store::put_tuple(const Tuple& t) {
@@ -361,7 +400,8 @@ Result<std::vector<Record>> Store::records(const std::string& zone) const {
 }
 
 Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> tuples, std::vector<Record> records,
-                                   std::optional<uint32_t> serial, const std::string& action) {
+                                   std::optional<uint32_t> serial, const std::string& action,
+                                   const std::string& account) {
     for (const auto& t : tuples)
         if (t.domain != zone) return fail(ErrorKind::invalid, "tuple " + t.key.str() + " belongs to " + t.domain);
     std::sort(tuples.begin(), tuples.end());
@@ -390,9 +430,10 @@ Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> t
     } else {
         detail = "+" + std::to_string(tuples.size()) + " tuples, +" + std::to_string(records.size()) + " records";
     }
-    Statement put_zone(db_.get(), "INSERT INTO zones (name, serial) VALUES (?, ?) "
+    // An existing zone keeps its account: the update sets the serial only.
+    Statement put_zone(db_.get(), "INSERT INTO zones (name, serial, account) VALUES (?, ?, ?) "
                                   "ON CONFLICT (name) DO UPDATE SET serial = excluded.serial");
-    put_zone.bind(1, zone).bind(2, static_cast<int64_t>(next));
+    put_zone.bind(1, zone).bind(2, static_cast<int64_t>(next)).bind(3, account);
     if (auto r = put_zone.step(); !r) return r.failure();
     Statement put_tuple(db_.get(),
                         "INSERT INTO tuples (zone, service, transport, address, port, priority, weight, target) "
@@ -449,11 +490,93 @@ Result<std::vector<AgentRow>> Store::agents() const {
     return out;
 }
 
-Result<void> Store::add_token_hash(const std::string& name, const std::string& sha256_hex) {
-    Statement put(db_.get(), "INSERT OR IGNORE INTO tokens (sha256, name, created_at) VALUES (?, ?, ?)");
+Result<void> Store::add_token_hash(const std::string& name, const std::string& sha256_hex,
+                                   const std::string& account, const std::string& role) {
+    Statement put(db_.get(), "INSERT OR IGNORE INTO tokens (sha256, name, created_at, account, role) "
+                             "VALUES (?, ?, ?, ?, ?)");
     put.bind(1, sha256_hex).bind(2, name).bind(3, static_cast<int64_t>(std::time(nullptr)));
+    put.bind(4, account).bind(5, role);
     if (auto r = put.step(); !r) return r.failure();
     return {};
+}
+
+Result<std::vector<TokenRow>> Store::tokens() const {
+    Statement q(db_.get(), "SELECT sha256, name, account, role, created_at FROM tokens ORDER BY created_at, rowid");
+    std::vector<TokenRow> out;
+    for (;;) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) break;
+        out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.integer(4)});
+    }
+    return out;
+}
+
+Result<void> Store::remove_token(const std::string& sha256_hex) {
+    Statement del(db_.get(), "DELETE FROM tokens WHERE sha256 = ?");
+    del.bind(1, sha256_hex);
+    if (auto r = del.step(); !r) return r.failure();
+    if (sqlite3_changes(db_.get()) == 0) return fail(ErrorKind::not_found, "no token " + sha256_hex.substr(0, 12));
+    return {};
+}
+
+Result<void> Store::add_account(const std::string& name) {
+    if (auto r = check_account_name(name); !r) return r;
+    Statement put(db_.get(), "INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING");
+    put.bind(1, name).bind(2, static_cast<int64_t>(std::time(nullptr)));
+    if (auto r = put.step(); !r) return r.failure();
+    if (sqlite3_changes(db_.get()) == 0) return fail(ErrorKind::conflict, "account " + name + " exists already");
+    return {};
+}
+
+Result<std::vector<std::string>> Store::remove_account(const std::string& name) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    auto known = has_account(name);
+    if (!known) return known.failure();
+    if (!*known) return fail(ErrorKind::not_found, "no account '" + name + "'");
+    Statement count(db_.get(), "SELECT count(*) FROM zones WHERE account = ?");
+    count.bind(1, name);
+    if (auto r = count.step(); !r) return r.failure();
+    if (int64_t n = count.integer(0); n > 0)
+        return fail(ErrorKind::conflict, "account " + name + " still has " + std::to_string(n) + " zone" +
+                                             (n == 1 ? "" : "s"));
+    std::vector<std::string> digests;
+    {
+        Statement del(db_.get(), "DELETE FROM tokens WHERE account = ? RETURNING sha256");
+        del.bind(1, name);
+        for (;;) {
+            auto rc = del.step();
+            if (!rc) return rc.failure();
+            if (*rc != SQLITE_ROW) break;
+            digests.push_back(del.text(0));
+        }
+    }
+    Statement del(db_.get(), "DELETE FROM accounts WHERE name = ?");
+    del.bind(1, name);
+    if (auto r = del.step(); !r) return r.failure();
+    if (auto r = tx.commit(); !r) return r.failure();
+    return digests;
+}
+
+Result<std::vector<AccountRow>> Store::accounts() const {
+    Statement q(db_.get(), "SELECT name, coalesce(created_at, 0) FROM accounts ORDER BY name");
+    std::vector<AccountRow> out;
+    for (;;) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) break;
+        out.push_back({q.text(0), q.integer(1)});
+    }
+    return out;
+}
+
+Result<bool> Store::has_account(const std::string& name) const {
+    Statement q(db_.get(), "SELECT 1 FROM accounts WHERE name = ?");
+    q.bind(1, name);
+    auto rc = q.step();
+    if (!rc) return rc.failure();
+    return *rc == SQLITE_ROW;
 }
 
 Result<bool> Store::has_token_hash(const std::string& sha256_hex) const {

@@ -1,5 +1,7 @@
-// The controller's durable state in SQLite (WAL, synchronous=FULL): zones with their
-// serials, tuples, registered agents, API token hashes and the change log.
+// The controller's durable state in SQLite (WAL, synchronous=FULL): accounts, zones with
+// their serials and accounts, tuples, registered agents, API token hashes (with their
+// account and role) and the change log. An older database gains the account columns
+// when opened (they default to '' = the platform, and role 'admin').
 // Every mutation is one transaction that changes the data, bumps the zone's serial and
 // appends to the change log, so an acknowledged change survives a crash whole or not at
 // all. Not thread-safe: the caller serializes access (one writer at a time).
@@ -23,6 +25,24 @@ namespace patchbay {
 struct ZoneRow {
     std::string name;
     uint32_t serial = 0;
+    std::string account;  // '' = the platform's (admins only)
+};
+
+struct AccountRow {
+    std::string name;
+    int64_t created_at = 0;  // unix seconds
+};
+
+// An API token as stored: its digest, never the token.
+struct TokenRow {
+    std::string sha256;   // hex digest of the token
+    std::string name;
+    std::string account;  // '' for admins and platform agents
+    std::string role;     // "admin", "account-admin", "account-viewer", "agent"
+    int64_t created_at = 0;
+
+    // The first 12 hex digits of the digest: how listings and `token revoke` name it.
+    std::string id() const { return sha256.substr(0, 12); }
 };
 
 struct AgentRow {
@@ -54,8 +74,9 @@ public:
     // Opens (creating if needed) the database at `path`. Errors name the path.
     static Result<Store> open(const std::string& path);
 
-    // Errors: conflict when the zone exists.
-    Result<Change> add_zone(const std::string& name);
+    // Errors: conflict when the zone exists. `account` ('' = the platform) must exist
+    // (the caller checks: see has_account).
+    Result<Change> add_zone(const std::string& name, const std::string& account = "");
     // Errors: not_found when the zone does not exist. Removes its tuples too.
     Result<Change> remove_zone(const std::string& name);
     Result<std::vector<ZoneRow>> zones() const;
@@ -77,14 +98,29 @@ public:
     // given and newer (RFC 1982) than the zone's, else the zone's plus one; a new zone
     // takes `serial` (1 if none or 0). Content equal to the zone's changes nothing,
     // serial included. `action` goes to the change log with counts of what changed.
+    // A new zone belongs to `account`; an existing one keeps its own.
     Result<Change> replace_zone(const std::string& zone, std::vector<Tuple> tuples, std::vector<Record> records,
-                                std::optional<uint32_t> serial, const std::string& action);
+                                std::optional<uint32_t> serial, const std::string& action,
+                                const std::string& account = "");
+
+    // Errors: the name is not an account name (check_account_name), conflict when it exists.
+    Result<void> add_account(const std::string& name);
+    // Removes the account and its tokens; returns the removed tokens' digests.
+    // Errors: not_found ("no account 'X'"), conflict ("account X still has N zones").
+    Result<std::vector<std::string>> remove_account(const std::string& name);
+    Result<std::vector<AccountRow>> accounts() const;
+    Result<bool> has_account(const std::string& name) const;
 
     Result<void> put_agent(const AgentRow& agent);
     Result<std::vector<AgentRow>> agents() const;
 
-    // Tokens are stored as SHA-256 hex digests only.
-    Result<void> add_token_hash(const std::string& name, const std::string& sha256_hex);
+    // Tokens are stored as SHA-256 hex digests only. A digest stored already is kept as it was.
+    Result<void> add_token_hash(const std::string& name, const std::string& sha256_hex,
+                                const std::string& account = "", const std::string& role = "admin");
+    // Every token, oldest first.
+    Result<std::vector<TokenRow>> tokens() const;
+    // Errors: not_found when no token has that digest.
+    Result<void> remove_token(const std::string& sha256_hex);
     Result<bool> has_token_hash(const std::string& sha256_hex) const;
     // Every stored token digest (the controller keeps them in memory).
     Result<std::vector<std::string>> token_hashes() const;
@@ -103,6 +139,8 @@ private:
     };
     explicit Store(sqlite3* db) : db_(db) {}
     Result<void> exec(const char* sql) const;
+    // Adds the columns an older database lacks (kAddedColumns in store.cpp).
+    Result<void> migrate();
     Result<Change> bump(const std::string& zone, const std::string& action, const std::string& detail);
 
     std::unique_ptr<sqlite3, Closer> db_;

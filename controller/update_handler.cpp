@@ -24,9 +24,10 @@ const char* rcode_name(uint16_t rcode) {
 
 }  // namespace
 
-UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vector<AclEntry> acl) {
-    return [&controller, keys = std::move(keys), acl = std::move(acl)](const DnsRequest& request,
-                                                                      std::vector<uint8_t>& out) {
+UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vector<AclEntry> acl,
+                                  std::map<std::string, std::string> key_accounts) {
+    return [&controller, keys = std::move(keys), acl = std::move(acl), key_accounts = std::move(key_accounts)](
+               const DnsRequest& request, std::vector<uint8_t>& out) {
         std::vector<uint8_t> copy(request.wire, request.wire + request.len);  // the parser rewrites it
         PktPtr query(knot_pkt_new(copy.data(), static_cast<uint16_t>(copy.size()), nullptr));
         if (!query) throw std::bad_alloc();
@@ -66,6 +67,19 @@ UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vec
         if (!acl_allows(acl, AclAction::update, request.source.address, key, *zone)) {
             std::cerr << "dns update of " << *zone << " from " << who << ": REFUSED by the ACL\n";
             return reply(KNOT_RCODE_REFUSED);
+        }
+        if (key) {
+            // A key of an account updates that account's zones only; an absent zone is
+            // refused too (its owner is unknown), so the answer never tells another
+            // account's zones from absent ones.
+            if (auto bound = key_accounts.find(*key); bound != key_accounts.end()) {
+                auto owner = controller.zone_account(*zone);
+                if (!owner || *owner != bound->second) {
+                    std::cerr << "dns update of " << *zone << " from " << who << ": REFUSED (the key is account "
+                              << bound->second << "'s)\n";
+                    return reply(KNOT_RCODE_REFUSED);
+                }
+            }
         }
         auto done = controller.update_zone(*zone, query.get());
         if (!done) {

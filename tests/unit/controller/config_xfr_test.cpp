@@ -106,3 +106,17 @@ TEST_CASE("controller config: transfer errors name file:line:column") {
         CHECK_THAT(cfg.error(), Catch::StartsWith(r.says));
     }
 }
+
+TEST_CASE("controller config: a TSIG key may belong to an account") {
+    auto cfg = parse_controller_config("[[tsig_key]]\nname = \"Team-A.\"\nsecret = \"" + secret +
+                                           "\"\naccount = \"a\"\n[[tsig_key]]\nname = \"ops\"\nsecret = \"" + secret +
+                                           "\"\n",
+                                       "c.toml");
+    REQUIRE(cfg);
+    CHECK(cfg->tsig_key_accounts == std::map<std::string, std::string>{{"team-a", "a"}});
+    auto bad = parse_controller_config("[[tsig_key]]\nname = \"k\"\nsecret = \"" + secret + "\"\naccount = \"A_1\"\n",
+                                       "c.toml");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() ==
+          "c.toml:4:11: tsig_key.account: account name 'A_1': only lower-case letters, digits and '-' may be used");
+}

@@ -130,7 +130,7 @@ struct RawClient {
 
 TEST_CASE("HTTP server: requests and answers on loopback") {
     auto router = sample_router();
-    router.set_auth([](const HttpRequest& req, HttpResponse& res) {
+    router.set_auth([](HttpRequest& req, HttpResponse& res) {
         if (req.header("Authorization") == "Bearer good") return true;
         res.set_header("WWW-Authenticate", "Bearer");
         http_error(res, 401, "who are you?");

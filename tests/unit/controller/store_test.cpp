@@ -153,3 +153,70 @@ TEST_CASE("replace_zone: a tuple of another zone is refused and nothing changes"
     CHECK(r.error().find("belongs to other.com") != std::string::npos);
     CHECK(store->zones()->empty());
 }
+
+TEST_CASE("store: a database made before accounts gains their columns; old tokens stay admin") {
+    test::TempDir tmp;
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(tmp.db().c_str(), &db) == SQLITE_OK);
+        const char* old_schema =
+            "CREATE TABLE zones (name TEXT PRIMARY KEY, serial INTEGER NOT NULL);"
+            "CREATE TABLE tokens (sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);"
+            "INSERT INTO zones VALUES ('hostdomain.com', 7);"
+            "INSERT INTO tokens VALUES ('abcdef0123456789', 'admin', 1700000000);";
+        REQUIRE(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto store = Store::open(tmp.db());
+    REQUIRE(store);
+    auto zones = store->zones();
+    REQUIRE(zones);
+    REQUIRE(zones->size() == 1);
+    CHECK((*zones)[0].serial == 7);
+    CHECK((*zones)[0].account.empty());
+    auto tokens = store->tokens();
+    REQUIRE(tokens);
+    REQUIRE(tokens->size() == 1);
+    CHECK((*tokens)[0].role == "admin");
+    CHECK((*tokens)[0].account.empty());
+    CHECK((*tokens)[0].id() == "abcdef012345");
+    // The new columns are used from now on; opening again migrates nothing twice.
+    REQUIRE(store->add_account("a"));
+    REQUIRE(store->add_zone("a.example", "a"));
+    auto again = Store::open(tmp.db());
+    REQUIRE(again);
+    CHECK((*again->zone("a.example"))->account == "a");
+}
+
+TEST_CASE("store: accounts are named, unique, and kept while they own zones") {
+    test::TempDir tmp;
+    auto store = Store::open(tmp.db());
+    REQUIRE(store);
+    CHECK(store->add_account("Bad_Name").error() ==
+          "account name 'Bad_Name': only lower-case letters, digits and '-' may be used");
+    CHECK(store->add_account("").error() == "account name '': must not be empty");
+    CHECK(store->add_account(std::string(64, 'a')).error().ends_with("is longer than 63 characters"));
+    REQUIRE(store->add_account("a-1"));
+    CHECK(store->add_account("a-1").kind() == ErrorKind::conflict);
+    REQUIRE(store->add_zone("a.example", "a-1"));
+    REQUIRE(store->add_zone("b.example", "a-1"));
+    REQUIRE(store->add_token_hash("ci", "digest-1", "a-1", "account-viewer"));
+    REQUIRE(store->add_token_hash("admin", "digest-2"));
+    auto refused = store->remove_account("a-1");
+    CHECK(refused.kind() == ErrorKind::conflict);
+    CHECK(refused.error() == "account a-1 still has 2 zones");
+    // replace_zone keeps an existing zone's account, gives a new one the account asked.
+    REQUIRE(store->replace_zone("a.example", {}, {}, std::nullopt, "zone import", ""));
+    CHECK((*store->zone("a.example"))->account == "a-1");
+    REQUIRE(store->replace_zone("new.example", {}, {}, std::nullopt, "zone import", "a-1"));
+    CHECK((*store->zone("new.example"))->account == "a-1");
+    for (const char* z : {"a.example", "b.example", "new.example"}) REQUIRE(store->remove_zone(z));
+    auto removed = store->remove_account("a-1");
+    REQUIRE(removed);
+    CHECK(*removed == std::vector<std::string>{"digest-1"});
+    CHECK(store->tokens()->size() == 1);
+    CHECK(store->accounts()->empty());
+    CHECK(store->remove_account("a-1").kind() == ErrorKind::not_found);
+    CHECK(store->remove_token("digest-1").kind() == ErrorKind::not_found);
+    REQUIRE(store->remove_token("digest-2"));
+}

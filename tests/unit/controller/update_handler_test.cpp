@@ -136,3 +136,40 @@ TEST_CASE("update handler: a failed prerequisite is answered with its rcode and 
     CHECK(f.send(signed_with(u.bytes(), f.keys[0])).first == KNOT_RCODE_YXRRSET);
     CHECK(f.serial() == serial);
 }
+
+TEST_CASE("update handler: a key of an account updates only that account's zones, whatever the ACL allows") {
+    TempDir tmp;
+    auto store = Store::open(tmp.db());
+    REQUIRE(store);
+    Controller controller(std::move(*store), DnsSettings{60, {}});
+    REQUIRE(controller.add_account("a"));
+    REQUIRE(controller.add_account("b"));
+    REQUIRE(controller.add_zone("hostdomain.com", "a"));
+    REQUIRE(controller.add_zone("other.com", "b"));
+    REQUIRE(controller.add_zone("platform.com"));
+    Keyring keys{key("ops"), key("other")};
+    // Both keys may update every zone by the ACL; "ops" is account a's.
+    auto handler = make_update_handler(controller, keys, {update_with("ops"), update_with("other")}, {{"ops", "a"}});
+    auto send = [&](std::vector<uint8_t> wire) {
+        std::vector<uint8_t> out;
+        DnsRequest request{wire.data(), wire.size(), Transport::udp, *Endpoint::parse("127.0.0.1:5353")};
+        REQUIRE(handler(request, out));
+        return knot_wire_get_rcode(out.data());
+    };
+    auto serial = [&](const char* zone) { return controller.export_zone(zone).value(); };
+    auto other_before = serial("other.com"), platform_before = serial("platform.com");
+
+    CHECK(send(signed_with(Update({}, add_tuple).bytes(), keys[0])) == KNOT_RCODE_NOERROR);
+    CHECK(controller.tuples("hostdomain.com")->size() == 1);
+    for (const char* zone : {"other.com", "platform.com", "absent.com"}) {
+        INFO(zone);
+        std::string owner = std::string("www.") + zone;
+        Update u({}, {{owner.c_str(), KNOT_CLASS_IN, KNOT_RRTYPE_A, 60, "192.0.2.1"}}, zone);
+        CHECK(send(signed_with(u.bytes(), keys[0])) == KNOT_RCODE_REFUSED);
+    }
+    CHECK(serial("other.com") == other_before);
+    CHECK(serial("platform.com") == platform_before);
+    // A key without an account is the platform's: the ACL alone decides.
+    Update u({}, {{"www.other.com", KNOT_CLASS_IN, KNOT_RRTYPE_A, 60, "192.0.2.1"}}, "other.com");
+    CHECK(send(signed_with(u.bytes(), keys[1])) == KNOT_RCODE_NOERROR);
+}
