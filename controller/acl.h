@@ -23,7 +23,6 @@ struct Prefix {
     static Result<Prefix> parse(std::string_view text);
     bool contains(const Address& a) const;
     std::string str() const;
-    bool operator==(const Prefix&) const = default;
 };
 
 enum class AclAction { transfer, update };
