@@ -1,10 +1,13 @@
 #include "controller.h"
 
+#include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <iostream>
 #include <stdexcept>
 
 #include "domain.h"
+#include "settings.h"
 #include "token.h"
 #include "update.h"
 #include "zone_content.h"
@@ -46,7 +49,10 @@ void Controller::attach(DnsServer* dns, Notifier* notifier) {
     std::unique_lock view_lock(view_mu_);
     dns_ = dns;
     notifier_ = notifier;
-    if (dns_ && client_published_) dns_->publish(DnsView::client, client_published_);
+    if (dns_ && client_published_) {
+        dns_->publish_mappings(policy_published_);
+        dns_->publish(DnsView::client, client_published_);
+    }
     view_lock.unlock();
     if (dns_) dns_->publish_journal(journal_);
     if (notifier_ && published_)
@@ -106,6 +112,7 @@ void Controller::set_health(HealthMapPtr health) {
     auto touched = zones_with_changed_health(*health_, *health);
     health_ = std::move(health);
     if (touched.empty() || !client_published_) return;
+    update_policy_zones(touched);
     client_published_ = with_client_zones(*client_published_, *assignment_, touched, tuples_, *health_, client_settings_);
     if (dns_) dns_->publish(DnsView::client, client_published_);
 }
@@ -116,8 +123,211 @@ void Controller::update_client_zone(const std::string& zone, std::vector<Tuple> 
     else tuples_.erase(zone);
     assignment_ = published_;
     if (!client_published_ || !assignment_) return;
+    update_policy_zones({zone});
     client_published_ = with_client_zones(*client_published_, *assignment_, {zone}, tuples_, *health_, client_settings_);
     if (dns_) dns_->publish(DnsView::client, client_published_);
+}
+
+// --- mapping ----------------------------------------------------------------------------
+
+std::shared_ptr<const PolicyZone> Controller::policy_zone(const std::string& zone) {
+    auto account = zone_account(zone);
+    if (!account || !assignment_) return nullptr;
+    auto policy = account_policies_.find(*account);
+    const Zone* assigned = assignment_->zone(zone);
+    if (policy == account_policies_.end() || assigned == nullptr) return nullptr;
+    static const std::vector<Tuple> none;
+    auto tuples = tuples_.find(zone);
+    std::optional<std::string> template_name;
+    if (auto t = zone_templates_.find(zone); t != zone_templates_.end()) template_name = t->second;
+    return std::make_shared<const PolicyZone>(*assigned, policy->second, template_name,
+                                              tuples == tuples_.end() ? none : tuples->second, *health_, *load_,
+                                              client_settings_);
+}
+
+void Controller::update_policy_zones(const std::set<std::string>& zones) {
+    std::vector<std::shared_ptr<const PolicyZone>> rebuilt;
+    std::set<std::string> dropped;
+    for (const auto& zone : zones) {
+        if (auto built = policy_zone(zone)) rebuilt.push_back(std::move(built));
+        else if (policy_published_->zone(zone) != nullptr) dropped.insert(zone);
+    }
+    if (rebuilt.empty() && dropped.empty()) return;
+    policy_published_ = with_policy_zones(*policy_published_, std::move(rebuilt), dropped);
+    if (dns_) dns_->publish_mappings(policy_published_);
+}
+
+std::set<std::string> Controller::zones_of(const std::string& account) {
+    std::set<std::string> out;
+    if (!assignment_) return out;
+    for (const auto& zone : assignment_->zones())
+        if (zone_account(zone->name()) == account) out.insert(zone->name());
+    return out;
+}
+
+void Controller::set_policy_clock(PolicyClock clock) {
+    std::lock_guard lock(view_mu_);
+    policy_clock_ = std::move(clock);
+}
+
+Result<AccountPolicyPtr> Controller::compile_settings(const std::string& account, const std::string& text,
+                                                      const std::string& file) {
+    auto settings = parse_settings(text, file);
+    if (!settings) return settings.failure();
+    PolicyClock clock;
+    {
+        std::lock_guard lock(view_mu_);
+        clock = policy_clock_;
+    }
+    auto compiled = AccountPolicy::compile(account, std::move(*settings), std::move(clock));
+    if (!compiled) return fail(file + ": " + compiled.error());
+    return *compiled;
+}
+
+Result<AccountSettings> Controller::check_settings(const std::string& text, const std::string& file) {
+    auto compiled = compile_settings("check", text, file);
+    if (!compiled) return compiled.failure();
+    return (*compiled)->settings();
+}
+
+void Controller::apply_policy(const std::string& account, AccountPolicyPtr policy) {
+    std::lock_guard lock(view_mu_);
+    if (policy) account_policies_[account] = std::move(policy);
+    else account_policies_.erase(account);
+    update_policy_zones(zones_of(account));
+}
+
+void Controller::load_policies() {
+    auto rows = store_.current_settings();
+    if (!rows) {
+        std::cerr << "cannot load the accounts' settings: " << rows.error() << "; no mapping rules in force\n";
+        return;
+    }
+    for (const auto& row : *rows) {
+        auto compiled = compile_settings(row.account, row.text, row.file);
+        if (!compiled) {
+            // Accepted once, refused now (a MaxMind DB gone): the account's zones are
+            // answered all-healthy until its settings are set again.
+            std::cerr << "settings of account " << row.account << " version " << row.version << ": "
+                      << compiled.error() << "; its zones are answered without its rules\n";
+            continue;
+        }
+        std::lock_guard lock(view_mu_);
+        account_policies_[row.account] = *compiled;
+    }
+}
+
+Result<SettingsRow> Controller::put_settings(const std::string& account, const std::string& text,
+                                             const std::string& file, const std::string& author) {
+    auto compiled = compile_settings(account, text, file);
+    if (!compiled) return compiled.failure();
+    std::lock_guard lock(mu_);
+    auto row = store_.add_settings(account, text, file, author);
+    if (!row) return row.failure();
+    apply_policy(account, *compiled);
+    return row;
+}
+
+Result<SettingsRow> Controller::rollback_settings(const std::string& account, int64_t version,
+                                                  const std::string& author) {
+    auto history = settings_history(account);
+    if (!history) return history.failure();
+    for (const auto& old : *history) {
+        if (old.version != version) continue;
+        auto compiled = compile_settings(account, old.text, old.file);
+        if (!compiled) return compiled.failure();
+        std::lock_guard lock(mu_);
+        auto row = store_.add_settings(account, old.text, old.file, author,
+                                       "rollback to version " + std::to_string(version));
+        if (!row) return row.failure();
+        apply_policy(account, *compiled);
+        return row;
+    }
+    return fail(ErrorKind::not_found, "account " + account + " has no settings version " + std::to_string(version));
+}
+
+Result<std::vector<SettingsRow>> Controller::settings_history(const std::string& account) {
+    std::lock_guard lock(mu_);
+    auto known = store_.has_account(account);
+    if (!known) return known.failure();
+    if (!*known) return fail(ErrorKind::not_found, "no account '" + account + "'");
+    return store_.settings_history(account);
+}
+
+namespace {
+
+// Load changes below a tenth of a CPU move no load weight (mapping.h: steps of 10).
+long load_step(double cpu) { return std::lround(std::clamp(cpu, 0.0, 1.0) * 10); }
+
+bool uses_load(const AccountSettings& settings) {
+    for (const auto& rule : settings.rules)
+        if (rule.strategy == Strategy::load) return true;
+    return false;
+}
+
+}  // namespace
+
+void Controller::set_load(LoadMapPtr load) {
+    if (!load) load = std::make_shared<const LoadMap>();
+    std::lock_guard lock(view_mu_);
+    std::set<Address> moved;
+    for (const auto& [address, cpu] : *load) {
+        auto before = load_->find(address);
+        if (before == load_->end() || load_step(before->second) != load_step(cpu)) moved.insert(address);
+    }
+    for (const auto& [address, cpu] : *load_)
+        if (!load->count(address)) moved.insert(address);
+    load_ = std::move(load);
+    if (moved.empty() || !assignment_) return;
+    std::set<std::string> zones;
+    for (const auto& zone : policy_published_->zones()) {
+        if (!uses_load(zone->account().settings())) continue;
+        auto tuples = tuples_.find(zone->zone());
+        if (tuples == tuples_.end()) continue;
+        for (const auto& t : tuples->second)
+            if (moved.count(t.key.address)) zones.insert(zone->zone());
+    }
+    update_policy_zones(zones);
+}
+
+std::shared_ptr<const PolicyView> Controller::policy_view() {
+    std::lock_guard lock(view_mu_);
+    return policy_published_;
+}
+
+Result<Explanation> Controller::explain(const std::string& zone, const std::string& service,
+                                        const std::string& transport, const Querier& querier,
+                                        std::optional<std::chrono::system_clock::time_point> at,
+                                        const std::optional<std::string>& department) {
+    auto normalized = normalize_domain(zone);
+    if (!normalized) return fail("zone: " + normalized.error());
+    auto account = zone_account(*normalized);
+    if (!account) return fail(ErrorKind::not_found, "no zone " + *normalized);
+    std::shared_ptr<const PolicyZone> mapped;
+    {
+        std::lock_guard lock(view_mu_);
+        mapped = policy_zone(*normalized);
+        if (!mapped && assignment_ && assignment_->zone(*normalized)) {
+            // No rules: explained as the client view answers, by the implicit default rule.
+            static const AccountSettings none;
+            auto plain = AccountPolicy::compile(*account, none, policy_clock_);
+            auto tuples = tuples_.find(*normalized);
+            if (plain)
+                mapped = std::make_shared<const PolicyZone>(
+                    *assignment_->zone(*normalized), *plain, std::nullopt,
+                    tuples == tuples_.end() ? std::vector<Tuple>{} : tuples->second, *health_, *load_,
+                    client_settings_);
+        }
+        if (!at) at = policy_clock_ ? policy_clock_() : std::chrono::system_clock::now();
+    }
+    if (!mapped) return fail(ErrorKind::not_found, "no zone " + *normalized);
+    Explanation out{*normalized, *account, {}, {}, {}};
+    auto answer = mapped->explain(service, transport, querier, *at, department, out.question);
+    if (!answer)
+        return fail(ErrorKind::not_found, "zone " + *normalized + " has no tuples of " + service + "/" + transport);
+    out.mapping = answer->mapping;
+    if (answer->rrset) out.answer = rrset_lines(*answer->rrset);
+    return out;
 }
 
 Result<std::shared_ptr<const ZoneSet>> Controller::build(ZoneTuples* by_zone) {
@@ -156,12 +366,25 @@ Result<std::shared_ptr<const ZoneSet>> Controller::snapshot() {
     auto set = build(&tuples);
     if (!set) return set;
     published_ = *set;
+    load_policies();
+    auto zones = store_.zones();
+    if (!zones) return zones.failure();
     {
         std::lock_guard view_lock(view_mu_);
+        zone_templates_.clear();
+        for (const auto& z : *zones)
+            if (!z.template_name.empty()) zone_templates_[z.name] = z.template_name;
         tuples_ = std::move(tuples);
         assignment_ = published_;
         client_published_ = build_client_view(*assignment_, tuples_, *health_, client_settings_);
-        if (dns_) dns_->publish(DnsView::client, client_published_);
+        policy_published_ = std::make_shared<const PolicyView>();
+        std::set<std::string> all;
+        for (const auto& zone : assignment_->zones()) all.insert(zone->name());
+        update_policy_zones(all);
+        if (dns_) {
+            dns_->publish_mappings(policy_published_);
+            dns_->publish(DnsView::client, client_published_);
+        }
     }
     if (auto r = load_journal(); !r) return r.failure();
     return set;
@@ -218,17 +441,36 @@ Error no_account(const std::string& name) { return fail(ErrorKind::not_found, "n
 
 }  // namespace
 
-Result<Change> Controller::add_zone(const std::string& name, const std::string& account) {
+Result<Change> Controller::add_zone(const std::string& name, const std::string& account,
+                                    const std::string& template_name) {
     auto normalized = normalize_domain(name);
     if (!normalized) return fail("zone: " + normalized.error());
+    if (!template_name.empty() && account.empty()) return fail("a template needs an account (--account)");
     std::lock_guard lock(mu_);
     if (!account.empty()) {
         auto known = store_.has_account(account);
         if (!known) return known.failure();
         if (!*known) return no_account(account);
     }
-    auto change = store_.add_zone(*normalized, account);
+    std::vector<Tuple> tuples;
+    if (!template_name.empty()) {
+        std::lock_guard view_lock(view_mu_);
+        auto policy = account_policies_.find(account);
+        const DomainTemplate* found = nullptr;
+        if (policy != account_policies_.end())
+            for (const auto& t : policy->second->settings().templates)
+                if (t.name == template_name) found = &t;
+        if (found == nullptr)
+            return fail(ErrorKind::not_found, "account " + account + " has no template '" + template_name + "'");
+        for (const auto& t : found->tuples)
+            tuples.push_back(Tuple{*normalized, {t.service, t.transport, t.address, t.port}, t.priority, t.weight, ""});
+    }
+    auto change = store_.add_zone(*normalized, account, template_name, tuples);
     if (change) {
+        if (!template_name.empty()) {
+            std::lock_guard view_lock(view_mu_);
+            zone_templates_[*normalized] = template_name;  // before publish() maps the zone
+        }
         set_zone_account(*normalized, account);
         publish(*change);
     }
@@ -242,6 +484,10 @@ Result<Change> Controller::remove_zone(const std::string& name) {
     auto change = store_.remove_zone(*normalized);
     if (change) {
         set_zone_account(*normalized, std::nullopt);
+        {
+            std::lock_guard view_lock(view_mu_);
+            zone_templates_.erase(*normalized);
+        }
         publish(*change);
     }
     return change;
@@ -442,6 +688,7 @@ Result<void> Controller::remove_account(const std::string& name) {
     std::lock_guard lock(mu_);
     auto digests = store_.remove_account(name);
     if (!digests) return digests.failure();
+    apply_policy(name, nullptr);  // it has no zones left; its settings went with it
     std::unique_lock tokens_lock(tokens_mu_);
     for (const auto& d : *digests) principals_.erase(d);
     return {};

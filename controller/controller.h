@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <optional>
 #include <string>
@@ -22,11 +23,21 @@
 #include "dns_server.h"
 #include "journal.h"
 #include "notify.h"
+#include "policy_view.h"
 #include "principal.h"
 #include "store.h"
 #include "zone.h"
 
 namespace patchbay {
+
+// What `explain` found: the question's facts and the answer map_answer gave.
+struct Explanation {
+    std::string zone;
+    std::string account;                 // '' = the platform's
+    std::vector<std::string> question;   // department, region, windows in force
+    Mapping mapping;
+    std::vector<std::string> answer;     // the SRV records as served, presentation format
+};
 
 struct Status {
     std::vector<ZoneRow> zones;
@@ -80,9 +91,12 @@ public:
     // costs those zones' size, never a store read. Never waits for a store transaction.
     void set_health(HealthMapPtr health);
 
-    // A new zone of `account` ('' = the platform). Errors: not_found "no account 'X'",
+    // A new zone of `account` ('' = the platform), with the tuples of the account's
+    // template `template_name` when given (settings.h). Errors: not_found "no account
+    // 'X'" or "account X has no template 'T'", invalid "a template needs an account",
     // conflict when the zone exists (whoever owns it).
-    Result<Change> add_zone(const std::string& name, const std::string& account = "");
+    Result<Change> add_zone(const std::string& name, const std::string& account = "",
+                            const std::string& template_name = "");
     Result<Change> remove_zone(const std::string& name);
     Result<std::vector<ZoneRow>> zones();
     Result<Change> put_tuple(const Tuple& tuple);
@@ -138,6 +152,36 @@ public:
     // import and removal.
     std::optional<std::string> zone_account(const std::string& zone);
 
+    // --- accounts' settings files (settings.h) and mapping (policy_view.h) ---
+    // The clock time windows are judged by (tests inject one). Call before snapshot().
+    void set_policy_clock(PolicyClock clock);
+    // Parses and compiles a settings file as put_settings would, storing nothing.
+    // Errors: invalid, "FILE:LINE:COLUMN: what is wrong" (or the MaxMind DB's).
+    Result<AccountSettings> check_settings(const std::string& text, const std::string& file);
+    // Checks, stores as the account's newest version and applies a settings file: the
+    // account's zones are answered by its rules from now on. A file that does not check
+    // changes nothing. Errors: as check_settings; not_found "no account 'X'".
+    Result<SettingsRow> put_settings(const std::string& account, const std::string& text, const std::string& file,
+                                     const std::string& author);
+    // Makes version `version` the newest again (as a new version noting it), re-checked
+    // first (a MaxMind DB may have gone). Errors: not_found "account X has no settings
+    // version N".
+    Result<SettingsRow> rollback_settings(const std::string& account, int64_t version, const std::string& author);
+    // Every version, newest first.
+    Result<std::vector<SettingsRow>> settings_history(const std::string& account);
+    // The host CPU use by address (the load strategy's input), from the watchdog.
+    // Rebuilds the mapped zones whose answers it can change (a rule using load, and a
+    // change of at least a tenth); never waits for a store transaction.
+    void set_load(LoadMapPtr load);
+    // Why the client view answers `service`/`transport` of `zone` as it does for
+    // `querier` at `at` (now when not given), with `department` forced when given.
+    // Errors: not_found "no zone X", "zone X has no tuples of http/tcp".
+    Result<Explanation> explain(const std::string& zone, const std::string& service, const std::string& transport,
+                                const Querier& querier, std::optional<std::chrono::system_clock::time_point> at,
+                                const std::optional<std::string>& department);
+    // The mapping rules as published (nullptr before snapshot()).
+    std::shared_ptr<const PolicyView> policy_view();
+
 private:
     // Caller holds mu_. Rebuilds the changed zone, publishes the new snapshot, notifies
     // the agents of that zone.
@@ -183,6 +227,26 @@ private:
     ZoneTuples tuples_;                                   // of every zone, as published
     std::shared_ptr<const ZoneSet> assignment_;           // = published_
     std::shared_ptr<const ZoneSet> client_published_;     // what client listeners serve
+    // Mapping (policy_view.h), under view_mu_ too.
+    PolicyClock policy_clock_;
+    std::map<std::string, AccountPolicyPtr> account_policies_;  // account ⇒ its settings compiled
+    std::map<std::string, std::string> zone_templates_;         // zone ⇒ its template, if any
+    LoadMapPtr load_ = std::make_shared<const LoadMap>();
+    std::shared_ptr<const PolicyView> policy_published_ = std::make_shared<const PolicyView>();
+    // Caller holds view_mu_. `zone` under its account's rules as things are now; nullptr
+    // when its account has none or the zone is gone.
+    std::shared_ptr<const PolicyZone> policy_zone(const std::string& zone);
+    // Caller holds view_mu_. Rebuilds the mapped zones named and publishes them.
+    void update_policy_zones(const std::set<std::string>& zones);
+    // Caller holds view_mu_. The zones of `account` as published.
+    std::set<std::string> zones_of(const std::string& account);
+    // Compiles a checked file.
+    Result<AccountPolicyPtr> compile_settings(const std::string& account, const std::string& text,
+                                              const std::string& file);
+    // Caller holds mu_. Applies a compiled policy (nullptr: none) to the account's zones.
+    void apply_policy(const std::string& account, AccountPolicyPtr policy);
+    // Caller holds mu_. Loads every account's newest settings (snapshot()).
+    void load_policies();
 };
 
 }  // namespace patchbay

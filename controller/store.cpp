@@ -62,6 +62,16 @@ CREATE TABLE IF NOT EXISTS journal (
   added BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS journal_by_zone ON journal (zone, id);
+CREATE TABLE IF NOT EXISTS account_settings (
+  account TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  file TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY (account, version)
+);
 CREATE TABLE IF NOT EXISTS changes (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -83,6 +93,7 @@ constexpr AddedColumn kAddedColumns[] = {
     {"zones", "account", "TEXT NOT NULL DEFAULT ''"},
     {"tokens", "account", "TEXT NOT NULL DEFAULT ''"},
     {"tokens", "role", "TEXT NOT NULL DEFAULT 'admin'"},
+    {"zones", "template", "TEXT NOT NULL DEFAULT ''"},
 };
 
 // A prepared statement that finalizes itself; bind/step helpers return Results.
@@ -234,15 +245,26 @@ Result<Change> Store::bump(const std::string& zone, const std::string& action, c
     return Change{zone, serial, true};
 }
 
-Result<Change> Store::add_zone(const std::string& name, const std::string& account) {
+Result<Change> Store::add_zone(const std::string& name, const std::string& account, const std::string& template_name,
+                               const std::vector<Tuple>& tuples) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");
     if (zone_exists(db_.get(), name)) return fail(ErrorKind::conflict, "zone " + name + " exists already");
     // A new zone starts at serial 1 (the bump below makes it 1 from 0).
-    Statement ins(db_.get(), "INSERT INTO zones (name, serial, account) VALUES (?, 0, ?)");
-    ins.bind(1, name).bind(2, account);
+    Statement ins(db_.get(), "INSERT INTO zones (name, serial, account, template) VALUES (?, 0, ?, ?)");
+    ins.bind(1, name).bind(2, account).bind(3, template_name);
     if (auto r = ins.step(); !r) return r.failure();
-    auto change = bump(name, "zone add", name);
+    Statement put(db_.get(),
+                  "INSERT INTO tuples (zone, service, transport, address, port, priority, weight, target) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    for (const auto& t : tuples) {
+        put.reset();
+        put.bind(1, name).bind(2, t.key.service).bind(3, t.key.transport).bind(4, t.key.address.str());
+        put.bind(5, t.key.port).bind(6, t.priority).bind(7, t.weight).bind(8, t.target);
+        if (auto r = put.step(); !r) return r.failure();
+    }
+    auto change = bump(name, template_name.empty() ? "zone add" : "zone add from template " + template_name,
+                       tuples.empty() ? name : name + " (" + std::to_string(tuples.size()) + " tuples)");
     if (!change) return change;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
@@ -269,24 +291,24 @@ Result<Change> Store::remove_zone(const std::string& name) {
 }
 
 Result<std::vector<ZoneRow>> Store::zones() const {
-    Statement q(db_.get(), "SELECT name, serial, account FROM zones ORDER BY name");
+    Statement q(db_.get(), "SELECT name, serial, account, template FROM zones ORDER BY name");
     std::vector<ZoneRow> out;
     while (true) {
         auto rc = q.step();
         if (!rc) return rc.failure();
         if (*rc == SQLITE_DONE) break;
-        out.push_back({q.text(0), static_cast<uint32_t>(q.integer(1)), q.text(2)});
+        out.push_back({q.text(0), static_cast<uint32_t>(q.integer(1)), q.text(2), q.text(3)});
     }
     return out;
 }
 
 Result<std::optional<ZoneRow>> Store::zone(const std::string& name) const {
-    Statement q(db_.get(), "SELECT name, serial, account FROM zones WHERE name = ?");
+    Statement q(db_.get(), "SELECT name, serial, account, template FROM zones WHERE name = ?");
     q.bind(1, name);
     auto rc = q.step();
     if (!rc) return rc.failure();
     if (*rc == SQLITE_DONE) return std::optional<ZoneRow>();
-    return std::optional<ZoneRow>(ZoneRow{q.text(0), static_cast<uint32_t>(q.integer(1)), q.text(2)});
+    return std::optional<ZoneRow>(ZoneRow{q.text(0), static_cast<uint32_t>(q.integer(1)), q.text(2), q.text(3)});
 }
 
 Result<Change> Store::put_tuple(const Tuple& t) {
@@ -552,6 +574,9 @@ Result<std::vector<std::string>> Store::remove_account(const std::string& name) 
             digests.push_back(del.text(0));
         }
     }
+    Statement del_settings(db_.get(), "DELETE FROM account_settings WHERE account = ?");
+    del_settings.bind(1, name);
+    if (auto r = del_settings.step(); !r) return r.failure();
     Statement del(db_.get(), "DELETE FROM accounts WHERE name = ?");
     del.bind(1, name);
     if (auto r = del.step(); !r) return r.failure();
@@ -630,6 +655,66 @@ Result<std::vector<JournalRow>> Store::journal() const {
         if (*rc == SQLITE_DONE) break;
         out.push_back({q.text(0), static_cast<uint32_t>(q.integer(1)), static_cast<uint32_t>(q.integer(2)), q.blob(3),
                        q.blob(4)});
+    }
+    return out;
+}
+
+namespace {
+
+constexpr const char* settings_columns = "account, version, text, file, at, author, note";
+
+SettingsRow settings_row(const Statement& q) {
+    return {q.text(0), q.integer(1), q.text(2), q.text(3), q.integer(4), q.text(5), q.text(6)};
+}
+
+}  // namespace
+
+Result<SettingsRow> Store::add_settings(const std::string& account, const std::string& text, const std::string& file,
+                                        const std::string& author, const std::string& note) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    auto known = has_account(account);
+    if (!known) return known.failure();
+    if (!*known) return fail(ErrorKind::not_found, "no account '" + account + "'");
+    Statement put(db_.get(),
+                  "INSERT INTO account_settings (account, version, text, file, at, author, note) "
+                  "SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4, ?5, ?6 FROM account_settings "
+                  "WHERE account = ?1 RETURNING account, version, text, file, at, author, note");
+    put.bind(1, account).bind(2, text).bind(3, file).bind(4, static_cast<int64_t>(std::time(nullptr)));
+    put.bind(5, author).bind(6, note);
+    auto rc = put.step();
+    if (!rc) return rc.failure();
+    if (*rc != SQLITE_ROW) return fail(ErrorKind::internal, "storing the settings of " + account + " returned nothing");
+    SettingsRow row = settings_row(put);
+    if (auto done = put.step(); !done) return done.failure();
+    if (auto r = tx.commit(); !r) return r.failure();
+    return row;
+}
+
+Result<std::vector<SettingsRow>> Store::settings_history(const std::string& account) const {
+    Statement q(db_.get(), (std::string("SELECT ") + settings_columns +
+                            " FROM account_settings WHERE account = ? ORDER BY version DESC").c_str());
+    q.bind(1, account);
+    std::vector<SettingsRow> out;
+    for (;;) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) break;
+        out.push_back(settings_row(q));
+    }
+    return out;
+}
+
+Result<std::vector<SettingsRow>> Store::current_settings() const {
+    Statement q(db_.get(), (std::string("SELECT ") + settings_columns +
+                            " FROM account_settings s WHERE version = (SELECT max(version) FROM account_settings "
+                            "WHERE account = s.account) ORDER BY account").c_str());
+    std::vector<SettingsRow> out;
+    for (;;) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) break;
+        out.push_back(settings_row(q));
     }
     return out;
 }

@@ -26,6 +26,19 @@ struct ZoneRow {
     std::string name;
     uint32_t serial = 0;
     std::string account;  // '' = the platform's (admins only)
+    std::string template_name;  // the account's template it was made from, or ''
+};
+
+// One version of an account's settings file (settings.h), as accepted. Versions count
+// from 1 and are never changed or removed (but with the account); the newest is in force.
+struct SettingsRow {
+    std::string account;
+    int64_t version = 0;
+    std::string text;
+    std::string file;    // the name it was given as, for error messages
+    int64_t at = 0;      // unix seconds
+    std::string author;  // the token's name
+    std::string note;    // "rollback to version 3", or ''
 };
 
 struct AccountRow {
@@ -76,7 +89,9 @@ public:
 
     // Errors: conflict when the zone exists. `account` ('' = the platform) must exist
     // (the caller checks: see has_account).
-    Result<Change> add_zone(const std::string& name, const std::string& account = "");
+    // With a template: `tuples` (of the zone) come with it, in the same transaction.
+    Result<Change> add_zone(const std::string& name, const std::string& account = "",
+                            const std::string& template_name = "", const std::vector<Tuple>& tuples = {});
     // Errors: not_found when the zone does not exist. Removes its tuples too.
     Result<Change> remove_zone(const std::string& name);
     Result<std::vector<ZoneRow>> zones() const;
@@ -132,6 +147,15 @@ public:
     Result<void> add_journal(const JournalRow& row, size_t keep);
     // Every zone's diffs, each zone's oldest first.
     Result<std::vector<JournalRow>> journal() const;
+
+    // Stores a new version of the account's settings (checked by the caller) as the
+    // newest. Errors: not_found "no account 'X'".
+    Result<SettingsRow> add_settings(const std::string& account, const std::string& text, const std::string& file,
+                                     const std::string& author, const std::string& note = "");
+    // Every version of the account's settings, newest first (none: never set).
+    Result<std::vector<SettingsRow>> settings_history(const std::string& account) const;
+    // The newest version of every account that has settings.
+    Result<std::vector<SettingsRow>> current_settings() const;
 
 private:
     struct Closer {
