@@ -2,7 +2,9 @@
 // DESIGN.md §1 and example.com, a zone of CNAMEs, cuts and wildcards
 // (tests/unit/shared/example_zone.h): any bytes a client sends, over UDP and TCP. Beyond the sanitizers it
 // checks what every response must hold: a header with the query's id and QR set, no
-// more than the transport allows, and wire that libknot itself parses back.
+// more than the transport allows, and wire that libknot itself parses back. Each query
+// is also answered as the client view answers it, under mapping rules (geo, a
+// department, a window), so ECS options and the per-query mapping path are fuzzed too.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -14,8 +16,10 @@ extern "C" {
 
 #include "answer.h"
 #include "example_zone.h"
+#include "policy_view.h"
 #include "response_check.h"
 #include "seed.h"
+#include "settings.h"
 #include "zone.h"
 #include "zone_text.h"
 
@@ -39,8 +43,55 @@ const ZoneSet& seed_zones() {
     return *zones;
 }
 
+constexpr const char* rules = R"(
+[regions.eu]
+networks = ["192.0.2.0/24", "2001:db8:1::/48"]
+near = ["us"]
+[regions.us]
+networks = ["198.51.100.0/24"]
+[departments.ops]
+networks = ["10.1.0.0/16"]
+[windows.night]
+from = "22:00"
+to = "06:00"
+[servers."10.10.10.121"]
+region = "eu"
+[servers."10.10.10.122"]
+region = "us"
+[[rule]]
+service = "http"
+strategy = "geo"
+count = 1
+[[rule]]
+service = "http"
+department = "ops"
+strategy = "failover"
+[[rule]]
+service = "smtp"
+window = "night"
+strategy = "weighted"
+)";
+
+std::shared_ptr<const PolicyView> make_policies() {
+    auto settings = parse_settings(rules, "fuzz-rules", false);
+    if (!settings) std::abort();
+    auto account = AccountPolicy::compile("fuzz", std::move(*settings), {});
+    if (!account) std::abort();
+    auto zone = std::make_shared<const PolicyZone>(*seed_zones().zone("hostdomain.com"), *account, std::nullopt,
+                                                   test::seed_tuples(), HealthMap{}, LoadMap{}, ClientViewSettings{});
+    return std::make_shared<const PolicyView>(std::vector<std::shared_ptr<const PolicyZone>>{zone});
+}
+
+const ClientQuery& client_query() {
+    static const std::shared_ptr<const PolicyView> policies = make_policies();
+    static const ClientQuery client{policies.get(), *Address::parse("192.0.2.7"), std::nullopt};
+    return client;
+}
+
 void check(const uint8_t* query, size_t size, Transport transport, std::vector<uint8_t>& out) {
     if (answer(seed_zones(), query, size, transport, out)) fuzz::check_response(query, out, transport);
+    if (answer(seed_zones(), query, size, transport, out, 0, &client_query()))
+        fuzz::check_response(query, out, transport);
 }
 
 }  // namespace
