@@ -8,30 +8,6 @@ namespace patchbay {
 
 namespace {
 
-unsigned max_length(Family f) { return f == Family::v4 ? 32 : 128; }
-
-Address clear_host_bits(Address a, unsigned length) {
-    for (size_t i = 0; i < a.size(); ++i) {
-        unsigned bit = static_cast<unsigned>(i) * 8;
-        if (bit >= length) {
-            a.bytes[i] = 0;
-        } else if (length - bit < 8) {
-            a.bytes[i] &= static_cast<uint8_t>(0xff << (8 - (length - bit)));
-        }
-    }
-    return a;
-}
-
-// ::ffff:a.b.c.d as the IPv4 address it stands for.
-Address unmapped(const Address& a) {
-    static constexpr uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (a.family != Family::v6 || !std::equal(prefix, prefix + 12, a.bytes.begin())) return a;
-    Address v4;
-    v4.family = Family::v4;
-    std::copy(a.bytes.begin() + 12, a.bytes.end(), v4.bytes.begin());
-    return v4;
-}
-
 bool entry_matches(const AclEntry& e, AclAction action, const Address& source,
                    const std::optional<std::string>& key, std::string_view zone) {
     if (e.action != action) return false;
@@ -46,11 +22,36 @@ bool entry_matches(const AclEntry& e, AclAction action, const Address& source,
 
 }  // namespace
 
+bool is_mapped(const Address& a) {
+    static constexpr uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return a.family == Family::v6 && std::equal(prefix, prefix + 12, a.bytes.begin());
+}
+
+Address unmapped(const Address& a) {
+    if (!is_mapped(a)) return a;
+    Address v4;
+    v4.family = Family::v4;
+    std::copy(a.bytes.begin() + 12, a.bytes.end(), v4.bytes.begin());
+    return v4;
+}
+
+Address clear_host_bits(Address a, unsigned length) {
+    for (size_t i = 0; i < a.size(); ++i) {
+        unsigned bit = static_cast<unsigned>(i) * 8;
+        if (bit >= length) {
+            a.bytes[i] = 0;
+        } else if (length - bit < 8) {
+            a.bytes[i] &= static_cast<uint8_t>(0xff << (8 - (length - bit)));
+        }
+    }
+    return a;
+}
+
 Result<Prefix> Prefix::parse(std::string_view text) {
     auto slash = text.find('/');
     auto address = Address::parse(text.substr(0, slash));
     if (!address) return fail("not an address or prefix: '" + std::string(text) + "'");
-    Prefix p{*address, max_length(address->family)};
+    Prefix p{*address, family_bits(address->family)};
     if (slash != std::string_view::npos) {
         auto digits = text.substr(slash + 1);
         unsigned length = 0;

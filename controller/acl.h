@@ -25,6 +25,15 @@ struct Prefix {
     std::string str() const;
 };
 
+// 32 for IPv4, 128 for IPv6.
+inline unsigned family_bits(Family f) { return f == Family::v4 ? 32 : 128; }
+// `a` with every bit past the first `length` cleared.
+Address clear_host_bits(Address a, unsigned length);
+// Whether `a` is an IPv4 address mapped into IPv6 (::ffff:a.b.c.d).
+bool is_mapped(const Address& a);
+// ::ffff:a.b.c.d as the IPv4 address it stands for; any other address as it is.
+Address unmapped(const Address& a);
+
 enum class AclAction { transfer, update };
 
 // Parses "transfer" or "update". Errors: "unknown action 'X' (expected transfer, update)".

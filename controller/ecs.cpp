@@ -12,8 +12,6 @@ namespace {
 
 constexpr uint16_t header_size = 4;  // FAMILY, SOURCE PREFIX-LENGTH, SCOPE PREFIX-LENGTH
 
-uint8_t family_bits(Family f) { return f == Family::v4 ? 32 : 128; }
-
 std::optional<Family> family_of(uint16_t value) {
     if (value == ecs_family_ipv4) return Family::v4;
     if (value == ecs_family_ipv6) return Family::v6;

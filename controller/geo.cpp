@@ -18,19 +18,6 @@ namespace {
 
 constexpr unsigned mapped_bits = 96;  // ::ffff:0:0/96
 
-unsigned family_bits(Family f) { return f == Family::v4 ? 32 : 128; }
-
-bool is_mapped(const Address& a) {
-    static constexpr uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    return a.family == Family::v6 && std::equal(prefix, prefix + 12, a.bytes.begin());
-}
-
-Address as_v4(const Address& mapped) {
-    Address v4;
-    v4.family = Family::v4;
-    std::copy(mapped.bytes.begin() + 12, mapped.bytes.end(), v4.bytes.begin());
-    return v4;
-}
 
 // How many leading bits `a` and `b` (one family) share.
 unsigned common_bits(const Address& a, const Address& b) {
@@ -41,17 +28,6 @@ unsigned common_bits(const Address& a, const Address& b) {
     return family_bits(a.family);
 }
 
-Address clear_past(Address a, unsigned bits) {
-    for (size_t i = 0; i < a.size(); ++i) {
-        unsigned first = static_cast<unsigned>(i) * 8;
-        if (first >= bits) {
-            a.bytes[i] = 0;
-        } else if (bits - first < 8) {
-            a.bytes[i] &= static_cast<uint8_t>(0xff << (8 - (bits - first)));
-        }
-    }
-    return a;
-}
 
 // A MaxMind string at PATH of `entry`, or "".
 std::string mmdb_string(MMDB_entry_s entry, const char* first, const char* second) {
@@ -87,7 +63,7 @@ Result<RegionLocator> RegionLocator::create(const AccountSettings& settings) {
         for (const Prefix& network : region.networks) {
             Prefix p = network;
             if (p.address.family == Family::v6 && p.length >= mapped_bits && is_mapped(p.address)) {
-                p = Prefix{as_v4(p.address), p.length - mapped_bits};
+                p = Prefix{unmapped(p.address), p.length - mapped_bits};
             }
             (p.address.family == Family::v4 ? locator.v4_ : locator.v6_).push_back({p, index});
         }
@@ -160,11 +136,11 @@ Located RegionLocator::locate(const Address& querier, uint8_t source_prefix) con
     unsigned source = std::min<unsigned>(source_prefix, family_bits(querier.family));
     unsigned offset = 0;
     if (is_mapped(querier) && source >= mapped_bits) {
-        address = as_v4(querier);
+        address = unmapped(querier);
         source -= mapped_bits;
         offset = mapped_bits;
     }
-    address = clear_past(address, source);
+    address = clear_host_bits(address, source);
 
     Located located;
     // One pass: the longest network holding the address, and how many bits it takes to
