@@ -217,3 +217,33 @@ TEST_CASE("policy_view: ECS that is not tailored is echoed with scope 0; a bad o
     CHECK(r.rcode == KNOT_RCODE_NOERROR);
     CHECK_FALSE(r.ecs_scope);
 }
+
+TEST_CASE("policy_view: one bucket, one answer made; the facts a rule cannot use do not split buckets") {
+    Fixture f;
+    auto policies = f.policies();
+    const PolicyZone* zone = policies->zone("hostdomain.com");
+    REQUIRE(zone);
+    knot_dname_storage_t http_owner, smtp_owner;
+    REQUIRE(knot_dname_from_str(http_owner, "_http._tcp.hostdomain.com.", sizeof http_owner));
+    REQUIRE(knot_dname_from_str(smtp_owner, "_smtp._tcp.hostdomain.com.", sizeof smtp_owner));
+    auto querier = [](const char* source) { return Querier{*Address::parse(source), std::nullopt, std::nullopt, 0}; };
+    uint8_t scope = 0;
+
+    // HTTP depends on region and department: two sources of one region share an answer.
+    auto a = zone->answer(http_owner, querier("192.0.2.7"), scope);
+    auto b = zone->answer(http_owner, querier("192.0.2.200"), scope);
+    auto c = zone->answer(http_owner, querier("198.51.100.1"), scope);
+    REQUIRE(a);
+    CHECK(a.get() == b.get());
+    CHECK(a.get() != c.get());
+    // SMTP depends on the night window only: any source, one answer, until the window moves.
+    auto d = zone->answer(smtp_owner, querier("192.0.2.7"), scope);
+    auto e = zone->answer(smtp_owner, querier("10.1.2.3"), scope);
+    CHECK(scope == 0);  // no geo rule can answer SMTP: valid for every client
+    CHECK(d.get() == e.get());
+    f.now += 11h;  // 23:00
+    auto g = zone->answer(smtp_owner, querier("192.0.2.7"), scope);
+    CHECK(g.get() != d.get());
+    CHECK(g->mapping.rule == "night-smtp");
+    CHECK(zone->answer(http_owner, querier("192.0.2.7"), scope).get() == a.get());  // HTTP has no window rule
+}
