@@ -40,6 +40,10 @@ def soa_rdata(zone, serial):
 def srv_rdata(prio, weight, port, target):
     return struct.pack("!HHH", prio, weight, port) + name(target)
 
+def ecs(family, source, address, scope=0):
+    body = struct.pack("!HBB", family, source, scope) + address
+    return struct.pack("!HH", 8, len(body)) + body
+
 def query(qname, qtype, flags=RD, edns=None, qclass=1, id_=0x1234):
     body = question(qname, qtype, qclass)
     if edns is None:
@@ -80,6 +84,14 @@ def dns_queries():
         "tc-set": query(HTTP, SRV, flags=RD | TC),
         "trailing-bytes": query(HTTP, SRV) + b"\0\0\0\0",
         "two-opt": header(12, RD, ar=2) + question(HTTP, SRV) + opt() + opt(),
+        # EDNS Client Subnet (RFC 7871): the client view maps by it.
+        "ecs-v4-24": query(HTTP, SRV, edns=opt(options=ecs(1, 24, bytes([198, 51, 100])))),
+        "ecs-v4-16-eu": query(HTTP, SRV, edns=opt(options=ecs(1, 16, bytes([192, 0])))),
+        "ecs-v6-48": query(HTTP, SRV, edns=opt(options=ecs(2, 48, bytes([0x20, 0x01, 0x0d, 0xb8, 0, 1])))),
+        "ecs-source-0": query(SMTP, SRV, edns=opt(options=ecs(1, 0, b""))),
+        "ecs-scope-set": query(HTTP, SRV, edns=opt(options=ecs(1, 24, bytes([198, 51, 100]), scope=8))),
+        "ecs-host-bits": query(HTTP, SRV, edns=opt(options=ecs(1, 20, bytes([198, 51, 101])))),
+        "ecs-bad-family": query(HTTP, SRV, edns=opt(options=ecs(3, 8, bytes([1])))),
     }
     return q
 
