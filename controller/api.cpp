@@ -11,6 +11,7 @@
 #include "api_accounts.h"
 #include "api_alerts.h"
 #include "api_body.h"
+#include "api_reply.h"
 #include "api_watchdog.h"
 #include "domain.h"
 #include "http_server.h"
@@ -20,28 +21,6 @@ namespace patchbay {
 namespace {
 
 using nlohmann::json;
-
-int http_status(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::invalid: return 400;
-        case ErrorKind::unauthorized: return 401;
-        case ErrorKind::not_found: return 404;
-        case ErrorKind::conflict: return 409;
-        case ErrorKind::unavailable: return 503;
-        case ErrorKind::internal: return 500;
-    }
-    return 500;
-}
-
-void reply(HttpResponse& res, int status, const json& body) {
-    res.status = status;
-    // Error texts may quote what a client sent: bad UTF-8 becomes U+FFFD, never a 500.
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
-}
-
-void reply_error(HttpResponse& res, const Error& error) {
-    reply(res, http_status(error.kind), json{{"error", error.message}});
-}
 
 json to_json(const ZoneRow& z) { return {{"name", z.name}, {"serial", z.serial}, {"account", z.account}}; }
 

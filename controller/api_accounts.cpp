@@ -4,6 +4,7 @@
 
 #include "api_access.h"
 #include "api_body.h"
+#include "api_reply.h"
 #include "controller.h"
 #include "http_server.h"
 
@@ -12,28 +13,6 @@ namespace patchbay {
 namespace {
 
 using nlohmann::json;
-
-void reply(HttpResponse& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
-}
-
-void reply_error(HttpResponse& res, const Error& e) {
-    int status = 500;
-    switch (e.kind) {
-        case ErrorKind::invalid: status = 400; break;
-        case ErrorKind::unauthorized: status = 401; break;
-        case ErrorKind::not_found: status = 404; break;
-        case ErrorKind::conflict: status = 409; break;
-        case ErrorKind::unavailable: status = 503; break;
-        case ErrorKind::internal: status = 500; break;
-    }
-    reply(res, status, json{{"error", e.message}});
-}
-
-void forbidden(HttpResponse& res, const std::string& message) { reply(res, 403, json{{"error", message}}); }
-
-std::string role_of(const Principal& p) { return "role " + std::string(role_name(p.role)); }
 
 json to_json(const TokenRow& t) {
     return {{"id", t.id()}, {"name", t.name}, {"account", t.account}, {"role", t.role}, {"created_at", t.created_at}};

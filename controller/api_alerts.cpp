@@ -3,33 +3,13 @@
 #include "alerts.h"
 #include "api_access.h"
 #include "api_body.h"
+#include "api_reply.h"
 #include "http_server.h"
 #include "metrics.h"
 
 namespace patchbay {
 
-namespace {
-
 using nlohmann::json;
-
-void reply_json(HttpResponse& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
-}
-
-int status_of(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::invalid: return 400;
-        case ErrorKind::not_found: return 404;
-        case ErrorKind::unauthorized: return 401;
-        case ErrorKind::conflict: return 409;
-        case ErrorKind::unavailable: return 503;
-        case ErrorKind::internal: return 500;
-    }
-    return 500;
-}
-
-}  // namespace
 
 Result<std::optional<std::string>> alert_test_from(const std::string& text) {
     bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -48,14 +28,14 @@ Result<std::optional<std::string>> alert_test_from(const std::string& text) {
 void add_alert_routes(HttpRouter& server, Alerts* alerts, std::function<std::string()> metrics) {
     server.post("/v1/alerts/test", [alerts](const HttpRequest& req, HttpResponse& res) {
         if (principal_of(req).role != Role::admin)
-            return reply_json(res, 403, json{{"error", "only admins may test alerts"}});
+            return forbidden(res, "only admins may test alerts");
         auto policy = alert_test_from(req.body);
-        if (!policy) return reply_json(res, 400, json{{"error", policy.error()}});
+        if (!policy) return reply(res, 400, json{{"error", policy.error()}});
         if (!alerts)
-            return reply_json(res, 404, json{{"error", "no alert policy is configured (add an [[alert]] to the "
+            return reply(res, 404, json{{"error", "no alert policy is configured (add an [[alert]] to the "
                                                        "controller config)"}});
         auto results = alerts->test(*policy);
-        if (!results) return reply_json(res, status_of(results.kind()), json{{"error", results.error()}});
+        if (!results) return reply_error(res, results.failure());
         json list = json::array();
         bool all_ok = true;
         for (const auto& r : *results) {
@@ -63,12 +43,12 @@ void add_alert_routes(HttpRouter& server, Alerts* alerts, std::function<std::str
             all_ok = all_ok && r.ok;
         }
         // 200 even when a channel failed: the test ran; `ok` and each result say how it went.
-        reply_json(res, 200, json{{"ok", all_ok}, {"results", list}});
+        reply(res, 200, json{{"ok", all_ok}, {"results", list}});
     });
     if (!metrics) return;
     server.get("/metrics", [metrics = std::move(metrics)](const HttpRequest& req, HttpResponse& res) {
         if (principal_of(req).role != Role::admin)
-            return reply_json(res, 403, json{{"error", "only admins may read the metrics"}});
+            return forbidden(res, "only admins may read the metrics");
         res.status = 200;
         res.set_content(metrics(), kMetricsContentType);
     });

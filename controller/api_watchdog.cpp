@@ -6,6 +6,7 @@
 
 #include "api_access.h"
 #include "api_body.h"
+#include "api_reply.h"
 #include "controller.h"
 #include "http_server.h"
 
@@ -16,16 +17,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kChangesShown = 200;
-
-void reply(HttpResponse& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
-}
-
-void reply_error(HttpResponse& res, const Error& e) {
-    int status = e.kind == ErrorKind::invalid ? 400 : e.kind == ErrorKind::not_found ? 404 : 500;
-    reply(res, status, json{{"error", e.message}});
-}
 
 std::string state(Health h) { return std::string(health_name(h)); }
 
