@@ -256,9 +256,6 @@ Result<std::vector<SettingsRow>> Controller::settings_history(const std::string&
 
 namespace {
 
-// Load changes below a tenth of a CPU move no load weight (mapping.h: steps of 10).
-long load_step(double cpu) { return std::lround(std::clamp(cpu, 0.0, 1.0) * 10); }
-
 bool uses_load(const AccountSettings& settings) {
     for (const auto& rule : settings.rules)
         if (rule.strategy == Strategy::load) return true;
