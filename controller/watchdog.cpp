@@ -217,7 +217,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
     IngestResult result;
     std::map<std::string, Server, std::less<>> undo;  // servers as they were, should the commit fail
     std::vector<std::string> created;
-    std::vector<std::string> applied;  // servers that took a report
+    std::vector<std::pair<Server*, bool>> applied;  // servers that took a report, and whether their instances changed
     bool set_changed = false;
     for (auto& r : reports) {
         auto it = servers_.find(r.agent);
@@ -262,8 +262,9 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
                         judge_host(r.host, criteria_).state != judge_host(s.last.host, criteria_).state;
         const size_t changes_before = result.changes.size();
         if (changes_state && !undo.count(s.name)) undo.emplace(s.name, s);
-        set_changed = apply(s, std::move(r), now_ms, result.changes) || set_changed;
-        applied.push_back(s.name);
+        const bool instances_changed = apply(s, std::move(r), now_ms, result.changes);
+        set_changed = instances_changed || set_changed;
+        applied.emplace_back(&s, instances_changed);
         if (result.changes.size() > changes_before && !undo.count(s.name))
             std::cerr << "patchbay-controller: watchdog: unforeseen change of " << s.name << " (no undo)\n";
     }
@@ -279,7 +280,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         for (const auto& [name, old] : undo) servers_.at(name).dirty = false;
     }
     bool moved = false;
-    for (const auto& name : applied) moved = load_moved(servers_.at(name)) || moved;
+    for (const auto& [server, instances_changed] : applied) moved = load_moved(*server, instances_changed) || moved;
     LoadMapPtr load = moved ? load_map() : nullptr;
     // Taken before mutex_ is let go, so load maps are handed on in the order made.
     std::unique_lock load_lock(load_callback_mutex_, std::defer_lock);
@@ -354,13 +355,14 @@ HealthMapPtr Watchdog::health_map() const {
     return map;
 }
 
-bool Watchdog::load_moved(Server& s) {
+bool Watchdog::load_moved(Server& s, bool instances_changed) {
+    const long step = patchbay::load_step(s.last.host.cpu);
+    if (step == s.load_step && !instances_changed) return false;  // the common report: no allocation
     std::vector<Address> addresses;
     addresses.reserve(s.instances.size());
     for (const auto& i : s.instances) addresses.push_back(i.ref.key.address);
     std::sort(addresses.begin(), addresses.end());
     addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
-    const long step = patchbay::load_step(s.last.host.cpu);
     if (step == s.load_step && addresses == s.load_addresses) return false;
     s.load_step = step;
     s.load_addresses = std::move(addresses);

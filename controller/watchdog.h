@@ -149,8 +149,9 @@ private:
     void publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes);
     HealthMapPtr health_map() const;  // caller holds mutex_
     LoadMapPtr load_map() const;      // caller holds mutex_
-    // Caller holds mutex_. Whether `s`'s load moved since it was last sent (and marks it sent).
-    bool load_moved(Server& s);
+    // Caller holds mutex_. Whether `s`'s load moved since it was last sent (and marks it
+    // sent); its addresses are only compared when `instances_changed` (apply()'s answer).
+    bool load_moved(Server& s, bool instances_changed);
     // Caller holds mutex_.
     const HealthCriteria& judging(const std::string& zone) const;
     std::vector<std::string> accounts_of_zone(const std::string& zone) const;
