@@ -37,7 +37,7 @@ void apply(const std::vector<AlertPolicy>& policies, AlertStep& out, const State
         }
         if (it == out.engine.episodes.end()) continue;
         if (it->second.sent && policy.recovery)
-            out.messages.push_back(AlertMessage{"recovery", policy.name, subject, change.to, change.at_ms, change.reason});
+            out.messages.push_back(AlertMessage{"recovery", policy.name, subject, change.to, change.at_ms, change.reason, ""});
         out.engine.episodes.erase(it);
     }
 }
@@ -68,14 +68,16 @@ nlohmann::json alert_json(const AlertMessage& m) {
                     {"address", i.key.address.str()},
                     {"port", i.key.port}};
     }
-    return {{"kind", m.kind},
-            {"policy", m.policy},
-            {"server", m.subject.server},
-            {"instance", instance},
-            {"state", std::string(health_name(m.state))},
-            {"since", utc_text(m.since_ms)},
-            {"since_ms", m.since_ms},
-            {"reason", m.reason}};
+    nlohmann::json out = {{"kind", m.kind},
+                          {"policy", m.policy},
+                          {"server", m.subject.server},
+                          {"instance", instance},
+                          {"state", std::string(health_name(m.state))},
+                          {"since", utc_text(m.since_ms)},
+                          {"since_ms", m.since_ms},
+                          {"reason", m.reason}};
+    if (!m.account.empty()) out["account"] = m.account;
+    return out;
 }
 
 std::string alert_summary(const AlertMessage& m) {
@@ -115,7 +117,7 @@ AlertStep tick(const std::vector<AlertPolicy>& policies, AlertEngine engine, int
         if (policy == policies.end() || now_ms - episode.since_ms < policy->for_ms) continue;
         episode.sent = true;
         out.messages.push_back(AlertMessage{"alert", key.first, key.second, episode.state, episode.since_ms,
-                                            episode.reason});
+                                            episode.reason, ""});
     }
     return out;
 }
@@ -123,7 +125,7 @@ AlertStep tick(const std::vector<AlertPolicy>& policies, AlertEngine engine, int
 AlertMessage test_message(const AlertPolicy& policy, int64_t now_ms) {
     return AlertMessage{"test", policy.name, AlertSubject{"patchbay-test", std::nullopt},
                         policy.states.empty() ? Health::down : policy.states.back(), now_ms,
-                        "a test of alert policy '" + policy.name + "' (patchbay alert test)"};
+                        "a test of alert policy '" + policy.name + "' (patchbay alert test)", ""};
 }
 
 }  // namespace patchbay

@@ -69,13 +69,15 @@ struct AlertMessage {
     Health state = Health::unknown;  // the state the subject is in now
     int64_t since_ms = 0;  // alert: when the episode began; recovery: when it ended
     std::string reason;
+    std::string account;   // whose policy sent it: "" for the controller config's
 
     bool operator==(const AlertMessage&) const = default;
 };
 
 // The JSON every channel carries (webhook body, command stdin, e-mail body):
 // {"kind", "policy", "server", "instance": {domain, service, transport, address, port}
-// or null, "state", "since" (RFC 3339 UTC), "since_ms", "reason"}.
+// or null, "state", "since" (RFC 3339 UTC), "since_ms", "reason"}, and "account" when an
+// account's policy sent it.
 nlohmann::json alert_json(const AlertMessage& message);
 // One line for a subject line or a log: "ALERT down: web1 http/tcp 10.0.0.1:80 (example.com)".
 std::string alert_summary(const AlertMessage& message);

@@ -221,10 +221,12 @@ Result<SettingsRow> Controller::put_settings(const std::string& account, const s
                                              const std::string& file, const std::string& author) {
     auto compiled = compile_settings(account, text, file);
     if (!compiled) return compiled.failure();
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     auto row = store_.add_settings(account, text, file, author);
     if (!row) return row.failure();
     apply_policy(account, *compiled);
+    lock.unlock();
+    notify_accounts();
     return row;
 }
 
@@ -236,11 +238,13 @@ Result<SettingsRow> Controller::rollback_settings(const std::string& account, in
         if (old.version != version) continue;
         auto compiled = compile_settings(account, old.text, old.file);
         if (!compiled) return compiled.failure();
-        std::lock_guard lock(mu_);
+        std::unique_lock lock(mu_);
         auto row = store_.add_settings(account, old.text, old.file, author,
                                        "rollback to version " + std::to_string(version));
         if (!row) return row.failure();
         apply_policy(account, *compiled);
+        lock.unlock();
+        notify_accounts();
         return row;
     }
     return fail(ErrorKind::not_found, "account " + account + " has no settings version " + std::to_string(version));
@@ -255,9 +259,6 @@ Result<std::vector<SettingsRow>> Controller::settings_history(const std::string&
 }
 
 namespace {
-
-// Load changes below a tenth of a CPU move no load weight (mapping.h: steps of 10).
-long load_step(double cpu) { return std::lround(std::clamp(cpu, 0.0, 1.0) * 10); }
 
 bool uses_load(const AccountSettings& settings) {
     for (const auto& rule : settings.rules)
@@ -361,7 +362,15 @@ Result<std::shared_ptr<const Zone>> Controller::build_one(const std::string& zon
 }
 
 Result<std::shared_ptr<const ZoneSet>> Controller::snapshot() {
-    std::lock_guard lock(mu_);
+    Result<std::shared_ptr<const ZoneSet>> set = [this] {
+        std::lock_guard lock(mu_);
+        return snapshot_locked();
+    }();
+    if (set) notify_accounts();
+    return set;
+}
+
+Result<std::shared_ptr<const ZoneSet>> Controller::snapshot_locked() {
     ZoneTuples tuples;
     auto set = build(&tuples);
     if (!set) return set;
@@ -446,7 +455,7 @@ Result<Change> Controller::add_zone(const std::string& name, const std::string& 
     auto normalized = normalize_domain(name);
     if (!normalized) return fail("zone: " + normalized.error());
     if (!template_name.empty() && account.empty()) return fail("a template needs an account (--account)");
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (!account.empty()) {
         auto known = store_.has_account(account);
         if (!known) return known.failure();
@@ -473,6 +482,8 @@ Result<Change> Controller::add_zone(const std::string& name, const std::string& 
         }
         set_zone_account(*normalized, account);
         publish(*change);
+        lock.unlock();
+        notify_accounts();
     }
     return change;
 }
@@ -480,7 +491,7 @@ Result<Change> Controller::add_zone(const std::string& name, const std::string& 
 Result<Change> Controller::remove_zone(const std::string& name) {
     auto normalized = normalize_domain(name);
     if (!normalized) return fail("zone: " + normalized.error());
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     auto change = store_.remove_zone(*normalized);
     if (change) {
         set_zone_account(*normalized, std::nullopt);
@@ -489,6 +500,8 @@ Result<Change> Controller::remove_zone(const std::string& name) {
             zone_templates_.erase(*normalized);
         }
         publish(*change);
+        lock.unlock();
+        notify_accounts();
     }
     return change;
 }
@@ -520,7 +533,7 @@ Result<Import> Controller::import_zone(std::string_view text, const std::optiona
     auto content = split_records(file->zone, std::move(file->records), settings_);
     if (!content) return fail(ErrorKind::invalid, std::string(source) + ": " + content.error());
     Import out{{}, content->tuples.size(), content->records.size()};
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     auto existing = store_.zone(file->zone);
     if (!existing) return existing.failure();
     if (*existing && only_own && (*existing)->account != account)
@@ -533,9 +546,12 @@ Result<Import> Controller::import_zone(std::string_view text, const std::optiona
     auto change = store_.replace_zone(file->zone, std::move(content->tuples), std::move(content->records),
                                       file->serial, "zone import", account);
     if (!change) return change.failure();
+    const bool created = !*existing;
     set_zone_account(file->zone, *existing ? (*existing)->account : account);
     publish(*change);
     out.change = *change;
+    lock.unlock();
+    if (created) notify_accounts();  // an existing zone keeps its account
     return out;
 }
 
@@ -685,13 +701,50 @@ Result<void> Controller::add_account(const std::string& name) {
 }
 
 Result<void> Controller::remove_account(const std::string& name) {
-    std::lock_guard lock(mu_);
-    auto digests = store_.remove_account(name);
-    if (!digests) return digests.failure();
-    apply_policy(name, nullptr);  // it has no zones left; its settings went with it
-    std::unique_lock tokens_lock(tokens_mu_);
-    for (const auto& d : *digests) principals_.erase(d);
+    {
+        std::lock_guard lock(mu_);
+        auto digests = store_.remove_account(name);
+        if (!digests) return digests.failure();
+        apply_policy(name, nullptr);  // it has no zones left; its settings went with it
+        std::unique_lock tokens_lock(tokens_mu_);
+        for (const auto& d : *digests) principals_.erase(d);
+    }
+    notify_accounts();
     return {};
+}
+
+// --- accounts for the watchdog and the alerts -----------------------------------------
+
+void Controller::on_accounts(AccountsCallback callback) {
+    std::lock_guard lock(accounts_mu_);
+    accounts_callback_ = std::move(callback);
+}
+
+AccountsSnapshotPtr Controller::accounts_snapshot() {
+    auto snapshot = std::make_shared<AccountsSnapshot>();
+    {
+        std::shared_lock lock(zone_accounts_mu_);
+        for (const auto& [zone, account] : zone_accounts_)
+            if (!account.empty()) snapshot->zone_accounts.emplace(zone, account);
+    }
+    std::lock_guard lock(view_mu_);
+    for (const auto& [account, policy] : account_policies_) {
+        const AccountSettings& settings = policy->settings();
+        if (settings.health) snapshot->health.emplace(account, *settings.health);
+        if (!settings.alerts.empty()) snapshot->alerts.emplace(account, settings.alerts);
+    }
+    return snapshot;
+}
+
+void Controller::notify_accounts() {
+    std::lock_guard lock(accounts_mu_);
+    if (!accounts_callback_) return;
+    auto snapshot = accounts_snapshot();  // made under accounts_mu_: the last call sees the last state
+    try {
+        accounts_callback_(std::move(snapshot));
+    } catch (const std::exception& e) {
+        std::cerr << "accounts callback failed: " << e.what() << "\n";
+    }
 }
 
 Result<std::vector<AccountRow>> Controller::accounts() {

@@ -8,6 +8,7 @@
 // All public methods are thread-safe (API worker threads call them).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -18,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "accounts_snapshot.h"
 #include "client_view.h"
 #include "config.h"
 #include "dns_server.h"
@@ -182,7 +184,23 @@ public:
     // The mapping rules as published (nullptr before snapshot()).
     std::shared_ptr<const PolicyView> policy_view();
 
+    // --- what the watchdog and the alerts know of the accounts (accounts_snapshot.h) ---
+    using AccountsCallback = std::function<void(AccountsSnapshotPtr)>;
+    // Called with a fresh snapshot after snapshot() and after every zone add, removal or
+    // import, settings put or rollback and account removal that succeeded. Never under
+    // mu_ or view_mu_ (the callback may take its own locks); calls never overlap, and
+    // each is made from the state as it is then, so the last call carries the last state.
+    void on_accounts(AccountsCallback callback);
+    // Zone ⇒ account and every account's [health] and [[alert]] as in force now.
+    AccountsSnapshotPtr accounts_snapshot();
+
 private:
+    // Caller holds neither mu_ nor view_mu_. Hands the callback a new snapshot.
+    void notify_accounts();
+    Result<std::shared_ptr<const ZoneSet>> snapshot_locked();  // caller holds mu_
+    std::mutex accounts_mu_;  // taken before zone_accounts_mu_ and view_mu_; never while they are held
+    AccountsCallback accounts_callback_;
+
     // Caller holds mu_. Rebuilds the changed zone, publishes the new snapshot, notifies
     // the agents of that zone.
     void publish(const Change& change);

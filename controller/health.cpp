@@ -35,6 +35,18 @@ Verdict responsive(const InstanceReport& seen, const HostMetrics& host, const He
 
 }  // namespace
 
+HealthCriteria with_overrides(HealthCriteria base, const HealthOverrides& o) {
+    if (o.down_after) base.down_after = *o.down_after;
+    if (o.up_after) base.up_after = *o.up_after;
+    if (o.latency_warning_ms) base.latency_warning_ms = *o.latency_warning_ms;
+    if (o.load_warning) base.load_warning = *o.load_warning;
+    if (o.cpu_warning) base.cpu_warning = *o.cpu_warning;
+    if (o.memory_warning) base.memory_warning = *o.memory_warning;
+    if (o.unit_memory_warning_bytes) base.unit_memory_warning_bytes = *o.unit_memory_warning_bytes;
+    if (o.unit_cpu_warning) base.unit_cpu_warning = *o.unit_cpu_warning;
+    return base;
+}
+
 Verdict judge_host(const HostMetrics& host, const HealthCriteria& c) {
     if (over(host.load1, c.load_warning))
         return {Health::warning, "host load " + fixed(host.load1, 2) + " > " + fixed(c.load_warning, 2)};

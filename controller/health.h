@@ -28,6 +28,25 @@ struct HealthCriteria {
     uint32_t retention_days = 30;            // history older than this is deleted
 };
 
+// An account's [health] (docs/policies.md): the judging keys it gives, each replacing the
+// controller's. The keys about the watchdog itself (heartbeat_timeout_seconds,
+// period_seconds, retention_days) are the platform's only and have no slot here.
+struct HealthOverrides {
+    std::optional<uint32_t> down_after;
+    std::optional<uint32_t> up_after;
+    std::optional<double> latency_warning_ms;
+    std::optional<double> load_warning;
+    std::optional<double> cpu_warning;
+    std::optional<double> memory_warning;
+    std::optional<uint64_t> unit_memory_warning_bytes;
+    std::optional<double> unit_cpu_warning;
+    bool operator==(const HealthOverrides&) const = default;
+};
+
+// `base` with every key `overrides` gives replaced; the rest (and the platform-only
+// keys) stay `base`'s.
+HealthCriteria with_overrides(HealthCriteria base, const HealthOverrides& overrides);
+
 struct Verdict {
     Health state = Health::unknown;
     std::string reason;  // empty when kept

@@ -50,6 +50,10 @@ struct StateChange {
     Health from = Health::unknown;
     Health to = Health::unknown;
     std::string reason;  // "probe http: connection refused (2 in a row)", "no report for 6 s"
+    // The accounts it concerns, sorted (the watchdog's view when it was made; not kept in
+    // the history): an instance's, its zone's account; a server's, every account with an
+    // instance on it. Platform zones name none.
+    std::vector<std::string> accounts;
 };
 
 // The health of every instance any server reports on (a tuple nobody reports on is

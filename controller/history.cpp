@@ -253,7 +253,7 @@ Result<std::vector<StateChange>> History::changes(const std::string& server, int
         if (!row) return row.failure();
         if (!*row) break;
         out.push_back(StateChange{s.col_int(0), server, instance_at(s, 1), health_of(s.col_int(6)),
-                                  health_of(s.col_int(7)), s.col_text(8)});
+                                  health_of(s.col_int(7)), s.col_text(8), {}});
     }
     std::reverse(out.begin(), out.end());
     return out;

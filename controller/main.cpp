@@ -184,6 +184,21 @@ int main(int argc, char** argv) {
         alerts->on_changes(changes);
     });
     controller.set_health((*watchdog)->health());  // the states known before this restart
+    // The load strategy's weights follow the hosts' reported CPU (only moves of a tenth
+    // are handed on: load_map.h).
+    (*watchdog)->on_load([&controller](LoadMapPtr load) { controller.set_load(std::move(load)); });
+    controller.set_load((*watchdog)->load());
+    // Each account's [health] and [[alert]] (its settings file) and which zones are its:
+    // now, and after every change of them.
+    controller.on_accounts([w = watchdog->get(), a = alerts.get()](AccountsSnapshotPtr accounts) {
+        w->set_accounts(accounts);
+        a->set_accounts(*accounts);
+    });
+    {
+        auto accounts = controller.accounts_snapshot();
+        (*watchdog)->set_accounts(accounts);
+        alerts->set_accounts(*accounts);
+    }
     ApiServices services{controller};
     services.watchdog = watchdog->get();
     services.alerts = alerts.get();
@@ -213,6 +228,7 @@ int main(int argc, char** argv) {
     controller.attach(nullptr, nullptr);
     api->reset();
     watchdog_timer.reset();
+    controller.on_accounts(nullptr);
     if (auto flushed = (*watchdog)->tick(unix_ms_now()); !flushed) std::cerr << "patchbay-controller: " << flushed.error() << "\n";
     watchdog->reset();
     alerts.reset();

@@ -27,6 +27,7 @@
 
 #include "client_view.h"
 #include "geo.h"
+#include "load_map.h"
 #include "mapping.h"
 #include "resolve.h"
 #include "settings.h"
@@ -35,11 +36,6 @@
 namespace patchbay {
 
 using PolicyClock = std::function<std::chrono::system_clock::time_point()>;
-
-// The host CPU use (busy fraction 0..1) last reported for the servers holding an
-// address, by address; the load strategy's input.
-using LoadMap = std::map<Address, double>;
-using LoadMapPtr = std::shared_ptr<const LoadMap>;
 
 // What is known of a querier when its question reaches the client view.
 struct Querier {

@@ -673,6 +673,31 @@ Result<void> parse_rules(const toml::table& root, const std::string& origin, Acc
     return {};
 }
 
+// [health]: the judging keys given override the controller's (docs/policies.md); the
+// watchdog's own keys are refused.
+Result<HealthOverrides> parse_account_health(const toml::table& table, const std::string& file) {
+    for (auto& [k, node] : table) {
+        for (std::string_view platform : {"heartbeat_timeout_seconds", "period_seconds", "retention_days"})
+            if (k.str() == platform)
+                return error_at(file, node,
+                                "health." + std::string(platform) +
+                                    " is the controller's alone (the watchdog's own timing, the same for every "
+                                    "account); set it in the controller's config");
+    }
+    HealthCriteria values;  // checked by the same rules as the controller's [health]
+    if (auto r = parse_health_table(table, file, values); !r) return r.failure();
+    HealthOverrides o;
+    if (table.contains("down_after")) o.down_after = values.down_after;
+    if (table.contains("up_after")) o.up_after = values.up_after;
+    if (table.contains("latency_warning_ms")) o.latency_warning_ms = values.latency_warning_ms;
+    if (table.contains("load_warning")) o.load_warning = values.load_warning;
+    if (table.contains("cpu_warning")) o.cpu_warning = values.cpu_warning;
+    if (table.contains("memory_warning")) o.memory_warning = values.memory_warning;
+    if (table.contains("unit_memory_warning_bytes")) o.unit_memory_warning_bytes = values.unit_memory_warning_bytes;
+    if (table.contains("unit_cpu_warning")) o.unit_cpu_warning = values.unit_cpu_warning;
+    return o;
+}
+
 }  // namespace
 
 Result<AccountSettings> parse_settings(std::string_view text, const std::string& file, bool check_files) {
@@ -693,8 +718,9 @@ Result<AccountSettings> parse_settings(std::string_view text, const std::string&
     auto health = section(root, "health", file);
     if (!health) return health.failure();
     if (*health != nullptr) {
-        s.health.emplace();
-        if (auto r = parse_health_table(**health, file, *s.health); !r) return r.failure();
+        auto overrides = parse_account_health(**health, file);
+        if (!overrides) return overrides.failure();
+        s.health = *overrides;
     }
     auto alerts = parse_alert_tables(root, file, AlertCommands::refused);
     if (!alerts) return alerts.failure();

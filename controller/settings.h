@@ -152,7 +152,9 @@ struct DomainTemplate {
 
 struct AccountSettings {
     uint32_t ttl = 5;  // [mapping] ttl: how long resolvers may keep a mapped answer
-    std::optional<HealthCriteria> health;  // [health]: replaces the controller's for this account's instances
+    // [health]: the keys given replace the controller's for this account's instances
+    // (the watchdog's own timing keys are refused); the others stay the controller's.
+    std::optional<HealthOverrides> health;
     std::vector<AlertPolicy> alerts;       // [[alert]]: webhook and email only (no command)
     GeoSettings geo;
     std::vector<Region> regions;

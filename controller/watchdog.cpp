@@ -93,6 +93,48 @@ void Watchdog::on_change(ChangeCallback callback) {
     callback_ = std::move(callback);
 }
 
+void Watchdog::on_load(LoadCallback callback) {
+    std::lock_guard cb(load_callback_mutex_);
+    load_callback_ = std::move(callback);
+}
+
+void Watchdog::set_accounts(AccountsSnapshotPtr accounts) {
+    if (!accounts) accounts = std::make_shared<const AccountsSnapshot>();
+    std::map<std::string, HealthCriteria> criteria;
+    std::lock_guard lock(mutex_);
+    for (const auto& [account, overrides] : accounts->health) criteria[account] = with_overrides(criteria_, overrides);
+    accounts_ = std::move(accounts);
+    account_criteria_ = std::move(criteria);
+}
+
+HealthCriteria Watchdog::criteria_for(const std::string& zone) const {
+    std::lock_guard lock(mutex_);
+    return judging(zone);
+}
+
+const HealthCriteria& Watchdog::judging(const std::string& zone) const {
+    const std::string& account = accounts_->account_of(zone);
+    if (account.empty()) return criteria_;
+    auto it = account_criteria_.find(account);
+    return it == account_criteria_.end() ? criteria_ : it->second;
+}
+
+std::vector<std::string> Watchdog::accounts_of_zone(const std::string& zone) const {
+    const std::string& account = accounts_->account_of(zone);
+    if (account.empty()) return {};
+    return {account};
+}
+
+std::vector<std::string> Watchdog::accounts_of(const Server& s) const {
+    std::vector<std::string> out;
+    for (const auto& i : s.instances) {
+        const std::string& account = accounts_->account_of(i.ref.domain);
+        if (!account.empty() && std::find(out.begin(), out.end(), account) == out.end()) out.push_back(account);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 bool Watchdog::apply(Server& s, Report&& r, int64_t now_ms, std::vector<StateChange>& changes) {
     // Instances come in the same order report after report: match by position first.
     bool set_changed = r.instances.size() != s.instances.size();
@@ -112,7 +154,8 @@ bool Watchdog::apply(Server& s, Report&& r, int64_t now_ms, std::vector<StateCha
         const Verdict& v = verdicts_[n];
         if (!v.kept) {
             if (v.state != i.state) {
-                changes.push_back(StateChange{now_ms, s.name, i.ref, i.state, v.state, v.reason});
+                changes.push_back(StateChange{now_ms, s.name, i.ref, i.state, v.state, v.reason,
+                                              accounts_of_zone(i.ref.domain)});
                 i.state = v.state;
                 i.since_ms = now_ms;
             }
@@ -150,7 +193,7 @@ void Watchdog::judge_server(Server& s, int64_t now_ms, std::vector<StateChange>&
     // Nothing decided about any instance yet: neither is the server.
     if (unknown_only) v = Verdict{Health::unknown, "waiting for probe results"};
     if (v.state != s.state) {
-        changes.push_back(StateChange{now_ms, s.name, std::nullopt, s.state, v.state, v.reason});
+        changes.push_back(StateChange{now_ms, s.name, std::nullopt, s.state, v.state, v.reason, accounts_of(s)});
         s.state = v.state;
         s.since_ms = now_ms;
     }
@@ -174,6 +217,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
     IngestResult result;
     std::map<std::string, Server, std::less<>> undo;  // servers as they were, should the commit fail
     std::vector<std::string> created;
+    std::vector<std::pair<Server*, bool>> applied;  // servers that took a report, and whether their instances changed
     bool set_changed = false;
     for (auto& r : reports) {
         auto it = servers_.find(r.agent);
@@ -208,7 +252,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
             }
             Health previous = before ? before->state : Health::unknown;
             auto cpu = before ? unit_cpu_rate(before->seen, s.last.at_ms, seen, r.at_ms) : std::nullopt;
-            verdicts_.push_back(judge_instance(previous, seen, r.host, criteria_, cpu));
+            verdicts_.push_back(judge_instance(previous, seen, r.host, judging(seen.domain), cpu));
             changes_state = changes_state || (!verdicts_.back().kept && verdicts_.back().state != previous);
         }
         // The server's own state can move without any instance's: first report, back
@@ -218,7 +262,9 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
                         judge_host(r.host, criteria_).state != judge_host(s.last.host, criteria_).state;
         const size_t changes_before = result.changes.size();
         if (changes_state && !undo.count(s.name)) undo.emplace(s.name, s);
-        set_changed = apply(s, std::move(r), now_ms, result.changes) || set_changed;
+        const bool instances_changed = apply(s, std::move(r), now_ms, result.changes);
+        set_changed = instances_changed || set_changed;
+        applied.emplace_back(&s, instances_changed);
         if (result.changes.size() > changes_before && !undo.count(s.name))
             std::cerr << "patchbay-controller: watchdog: unforeseen change of " << s.name << " (no undo)\n";
     }
@@ -233,9 +279,24 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         }
         for (const auto& [name, old] : undo) servers_.at(name).dirty = false;
     }
+    bool moved = false;
+    for (const auto& [server, instances_changed] : applied) moved = load_moved(*server, instances_changed) || moved;
+    LoadMapPtr load = moved ? load_map() : nullptr;
+    // Taken before mutex_ is let go, so load maps are handed on in the order made.
+    std::unique_lock load_lock(load_callback_mutex_, std::defer_lock);
+    if (load) load_lock.lock();
     if (!result.changes.empty() || set_changed) {
         health_stale_ = true;
         publish(lock, result.changes);
+    } else {
+        lock.unlock();
+    }
+    if (load && load_callback_) {
+        try {
+            load_callback_(std::move(load));
+        } catch (const std::exception& e) {
+            std::cerr << "patchbay-controller: watchdog load callback failed: " << e.what() << "\n";
+        }
     }
     return result;
 }
@@ -253,12 +314,13 @@ Result<std::vector<StateChange>> Watchdog::tick(int64_t now_ms) {
             std::string why = silence_reason(silent);
             for (auto& i : s.instances) {
                 if (i.state == Health::down) continue;
-                changes.push_back(StateChange{now_ms, name, i.ref, i.state, Health::down, why});
+                changes.push_back(StateChange{now_ms, name, i.ref, i.state, Health::down, why,
+                                              accounts_of_zone(i.ref.domain)});
                 i.state = Health::down;
                 i.since_ms = now_ms;
                 i.reason = why;
             }
-            changes.push_back(StateChange{now_ms, name, std::nullopt, s.state, Health::down, why});
+            changes.push_back(StateChange{now_ms, name, std::nullopt, s.state, Health::down, why, accounts_of(s)});
             s.state = Health::down;
             s.since_ms = now_ms;
             s.reason = why;
@@ -291,6 +353,37 @@ HealthMapPtr Watchdog::health_map() const {
     for (const auto& [name, s] : servers_)
         for (const auto& i : s.instances) (*map)[i.ref] = std::max((*map)[i.ref], i.state);
     return map;
+}
+
+bool Watchdog::load_moved(Server& s, bool instances_changed) {
+    const long step = patchbay::load_step(s.last.host.cpu);
+    if (step == s.load_step && !instances_changed) return false;  // the common report: no allocation
+    std::vector<Address> addresses;
+    addresses.reserve(s.instances.size());
+    for (const auto& i : s.instances) addresses.push_back(i.ref.key.address);
+    std::sort(addresses.begin(), addresses.end());
+    addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+    if (step == s.load_step && addresses == s.load_addresses) return false;
+    s.load_step = step;
+    s.load_addresses = std::move(addresses);
+    return true;
+}
+
+LoadMapPtr Watchdog::load_map() const {
+    std::vector<ServerLoad> servers;
+    servers.reserve(servers_.size());
+    for (const auto& [name, s] : servers_) {
+        if (s.last_report_ms <= 0) continue;  // never heard: no host metrics
+        ServerLoad l{name, s.last.host.cpu, {}};
+        for (const auto& i : s.instances) l.addresses.push_back(i.ref.key.address);
+        servers.push_back(std::move(l));
+    }
+    return std::make_shared<const LoadMap>(build_load_map(servers));
+}
+
+LoadMapPtr Watchdog::load() const {
+    std::lock_guard lock(mutex_);
+    return load_map();
 }
 
 void Watchdog::publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes) {

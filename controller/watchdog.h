@@ -17,9 +17,11 @@
 #include <thread>
 #include <vector>
 
+#include "accounts_snapshot.h"
 #include "health.h"
 #include "health_state.h"
 #include "history.h"
+#include "load_map.h"
 #include "metrics.h"
 #include "report.h"
 #include "result.h"
@@ -59,6 +61,7 @@ struct ServerStatus {
 class Watchdog {
 public:
     using ChangeCallback = std::function<void(const std::vector<StateChange>&, HealthMapPtr)>;
+    using LoadCallback = std::function<void(LoadMapPtr)>;
 
     // Opens the history at `db_path` and loads the last known states.
     // Errors: the database cannot be opened or read.
@@ -71,6 +74,19 @@ public:
     // Called (in order, never concurrently) after every ingest or tick that changed a
     // state or the set of instances. Set it before the first ingest.
     void on_change(ChangeCallback callback);
+    // Called (in order, never concurrently, after on_change's call of the same ingest)
+    // with the whole load map (load_map.h) after an ingest that moved some server's
+    // host CPU by a tenth (load_step) or changed the addresses it reports: what set_load
+    // would ignore is not sent.
+    void on_load(LoadCallback callback);
+
+    // Which zone belongs to which account and each account's [health] (null: none).
+    // An instance is judged by its zone's account's criteria (the controller's with the
+    // account's keys over them) from its next report on; a server by the controller's.
+    // Changes name their accounts (StateChange::accounts) from now on.
+    void set_accounts(AccountsSnapshotPtr accounts);
+    // The criteria an instance of `zone` is judged by now.
+    HealthCriteria criteria_for(const std::string& zone) const;
 
     // Reports in the order given (a spool's oldest first). The changes they cause are
     // committed before this returns. Errors: the commit failed; then no state moved.
@@ -82,6 +98,8 @@ public:
 
     // Every reported instance's state; a down server's instances are down.
     HealthMapPtr health() const;
+    // Every reporting server's host CPU by its instances' addresses (build_load_map).
+    LoadMapPtr load() const;
     std::vector<ServerStatus> servers() const;
     std::optional<ServerStatus> server(const std::string& name) const;
     // History of one server: changes with from ≤ at < to (the newest `limit`) and blocks,
@@ -89,6 +107,7 @@ public:
     Result<std::vector<StateChange>> changes(const std::string& name, int64_t from_ms, int64_t to_ms,
                                              size_t limit) const;
     Result<std::vector<StateBlock>> blocks(const std::string& name, int64_t from_ms, int64_t to_ms) const;
+    // The controller's criteria (its config's [health]).
     const HealthCriteria& criteria() const { return criteria_; }
     // For /metrics: reports taken and ignored, lost per server, servers and instances by
     // state, state changes by new state.
@@ -117,6 +136,8 @@ private:
         int64_t period_ms = 0;
         Health worst = Health::unknown;  // of the open period
         bool dirty = false;              // moved since the last flush
+        long load_step = -1;             // of the host CPU last sent to on_load; -1: never sent
+        std::vector<Address> load_addresses;  // sorted, as last sent to on_load
     };
 
     Watchdog(History history, const HealthCriteria& criteria) : history_(std::move(history)), criteria_(criteria) {}
@@ -127,11 +148,21 @@ private:
     void add_rows(const Server& s, HistoryBatch& batch) const;
     void publish(std::unique_lock<std::mutex>& lock, std::vector<StateChange> changes);
     HealthMapPtr health_map() const;  // caller holds mutex_
+    LoadMapPtr load_map() const;      // caller holds mutex_
+    // Caller holds mutex_. Whether `s`'s load moved since it was last sent (and marks it
+    // sent); its addresses are only compared when `instances_changed` (apply()'s answer).
+    bool load_moved(Server& s, bool instances_changed);
+    // Caller holds mutex_.
+    const HealthCriteria& judging(const std::string& zone) const;
+    std::vector<std::string> accounts_of_zone(const std::string& zone) const;
+    std::vector<std::string> accounts_of(const Server& s) const;
     static ServerStatus status_of(const Server& s);
 
     mutable std::mutex mutex_;  // everything below
     History history_;
     HealthCriteria criteria_;
+    AccountsSnapshotPtr accounts_ = std::make_shared<const AccountsSnapshot>();
+    std::map<std::string, HealthCriteria> account_criteria_;  // account ⇒ criteria_ with its [health] over them
     std::map<std::string, Server, std::less<>> servers_;
     HealthMapPtr health_ = std::make_shared<const HealthMap>();
     bool health_stale_ = false;
@@ -141,6 +172,8 @@ private:
 
     std::mutex callback_mutex_;  // taken before mutex_ is let go, so callbacks keep order
     ChangeCallback callback_;
+    std::mutex load_callback_mutex_;  // the same for the load callback (taken before callback_mutex_)
+    LoadCallback load_callback_;
 };
 
 // Unix ms now (the system clock).

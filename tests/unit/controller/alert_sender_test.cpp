@@ -167,7 +167,7 @@ InstanceRef http_instance() {
 
 AlertMessage down_message() {
     return AlertMessage{"alert", "ops", AlertSubject{"web1", http_instance()}, Health::down, 1'700'000'000'000,
-                        "probe http: connection refused"};
+                        "probe http: connection refused", ""};
 }
 
 std::string header(const std::string& mail, const std::string& name) {
@@ -412,7 +412,7 @@ TEST_CASE("Alerts: changes reach the webhook once per episode; test reports ever
     int64_t now = 1'700'000'000'000;
     Alerts alerts({ops, broken}, options, [&now] { return now; });
 
-    StateChange down{now, "web1", http_instance(), Health::up, Health::down, "refused"};
+    StateChange down{now, "web1", http_instance(), Health::up, Health::down, "refused", {}};
     alerts.on_changes({down});
     alerts.on_changes({down});  // a repeat: the same episode
     REQUIRE(alerts.wait_idle(5s));
@@ -422,7 +422,7 @@ TEST_CASE("Alerts: changes reach the webhook once per episode; test reports ever
     CHECK(nlohmann::json::parse(got[0])["reason"] == "refused");
 
     now += 5000;
-    alerts.on_changes({StateChange{now, "web1", http_instance(), Health::down, Health::up, "probe ok"}});
+    alerts.on_changes({StateChange{now, "web1", http_instance(), Health::down, Health::up, "probe ok", {}}});
     REQUIRE(alerts.wait_idle(5s));
     got = receiver.received();
     REQUIRE(got.size() == 2);

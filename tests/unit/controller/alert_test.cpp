@@ -14,7 +14,7 @@ InstanceRef instance(const char* service, const char* address = "10.10.10.121", 
 
 StateChange change(int64_t at_ms, const char* server, std::optional<InstanceRef> inst, Health from, Health to,
                    const char* reason = "") {
-    return StateChange{at_ms, server, std::move(inst), from, to, reason};
+    return StateChange{at_ms, server, std::move(inst), from, to, reason, {}};
 }
 
 AlertPolicy policy(const char* name) {

@@ -206,3 +206,60 @@ TEST_CASE("controller policies: a zone from a template, and explain") {
     REQUIRE_FALSE(nothing);
     CHECK(nothing.kind() == ErrorKind::not_found);
 }
+
+TEST_CASE("controller policies: the accounts callback follows zones and settings") {
+    Fixture f;
+    std::vector<AccountsSnapshotPtr> calls;
+    f.controller->on_accounts([&calls](AccountsSnapshotPtr s) { calls.push_back(std::move(s)); });
+    CHECK(f.controller->accounts_snapshot()->account_of("a.example") == "a");
+
+    REQUIRE(f.controller->add_zone("a2.example", "a"));
+    REQUIRE(calls.size() == 1);
+    CHECK(calls.back()->account_of("a2.example") == "a");
+    CHECK(calls.back()->account_of("b.example") == "b");
+    REQUIRE(f.controller->add_zone("platform.example"));
+    REQUIRE(calls.size() == 2);
+    CHECK(calls.back()->account_of("platform.example").empty());
+    CHECK_FALSE(calls.back()->zone_accounts.count("platform.example"));
+
+    const std::string with_health = std::string(settings_b) +
+                                    "\n[health]\ndown_after = 1\n\n[[alert]]\nname = \"pager\"\n"
+                                    "webhook = \"https://hooks.example.com/b\"\n";
+    REQUIRE(f.controller->put_settings("b", with_health, "b.toml", "tester"));
+    REQUIRE(calls.size() == 3);
+    REQUIRE(calls.back()->health.count("b"));
+    CHECK(calls.back()->health.at("b").down_after == 1u);
+    CHECK_FALSE(calls.back()->health.at("b").up_after);
+    REQUIRE(calls.back()->alerts.count("b"));
+    CHECK(calls.back()->alerts.at("b").at(0).name == "pager");
+    CHECK_FALSE(calls.back()->health.count("a"));
+
+    // A refused file calls nothing.
+    REQUIRE_FALSE(f.controller->put_settings("b", "[health]\nperiod_seconds = 5\n", "b.toml", "tester"));
+    CHECK(calls.size() == 3);
+
+    REQUIRE(f.controller->put_settings("b", settings_b, "b.toml", "tester"));  // version 2: no [health]
+    REQUIRE(calls.size() == 4);
+    CHECK(calls.back()->health.empty());
+    CHECK(calls.back()->alerts.empty());
+    REQUIRE(f.controller->rollback_settings("b", 1, "tester"));
+    REQUIRE(calls.size() == 5);
+    CHECK(calls.back()->health.count("b"));
+
+    REQUIRE(f.controller->remove_zone("a2.example"));
+    REQUIRE(calls.size() == 6);
+    CHECK_FALSE(calls.back()->zone_accounts.count("a2.example"));
+    REQUIRE(f.controller->import_zone("$ORIGIN imported.example.\n@ 3600 IN SOA ns. h. 1 3600 600 86400 60\n",
+                                      std::nullopt, "imported.zone", "a"));
+    REQUIRE(calls.size() == 7);
+    CHECK(calls.back()->account_of("imported.example") == "a");
+
+    REQUIRE(f.controller->remove_zone("b.example"));
+    REQUIRE(f.controller->remove_account("b"));
+    CHECK(calls.back()->health.empty());
+    CHECK_FALSE(calls.back()->zone_accounts.count("b.example"));
+
+    f.controller->on_accounts(nullptr);
+    REQUIRE(f.controller->add_zone("quiet.example", "a"));
+    CHECK(calls.back()->account_of("quiet.example").empty());
+}

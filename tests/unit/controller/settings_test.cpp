@@ -50,7 +50,8 @@ TEST_CASE("settings: the complete example of docs/policies.md gives the model it
     REQUIRE(s.health);
     CHECK(s.health->down_after == 3);
     CHECK(s.health->latency_warning_ms == 250);
-    CHECK(s.health->up_after == HealthCriteria{}.up_after);  // not given: the default
+    CHECK_FALSE(s.health->up_after);  // not given: the controller's stays
+    CHECK(with_overrides(HealthCriteria{}, *s.health).up_after == HealthCriteria{}.up_after);
 
     AlertPolicy pager;
     pager.name = "pager";
@@ -205,6 +206,16 @@ TEST_CASE("settings: every error names FILE:LINE:COLUMN and the rule broken") {
         {"[mapping]\nttl = 5.5\n", "a.toml:2:7: mapping.ttl must be 1 to 86400 seconds"},
         // [health], [[alert]]
         {"[health]\ncpu_warning = 2\n", "a.toml:2:15: health.cpu_warning must be a fraction 0 (off) to 1"},
+        // the watchdog's own timing is the controller's alone
+        {"[health]\nperiod_seconds = 10\n",
+         "a.toml:2:18: health.period_seconds is the controller's alone (the watchdog's own timing, the same for every "
+         "account); set it in the controller's config"},
+        {"[health]\ndown_after = 3\nretention_days = 7\n",
+         "a.toml:3:18: health.retention_days is the controller's alone (the watchdog's own timing, the same for every "
+         "account); set it in the controller's config"},
+        {"[health]\nheartbeat_timeout_seconds = 30\n",
+         "a.toml:2:29: health.heartbeat_timeout_seconds is the controller's alone (the watchdog's own timing, the same "
+         "for every account); set it in the controller's config"},
         {"[[alert]]\nname = \"x\"\ncommand = [\"/bin/page\"]\n",
          "a.toml:3:11: alert.command is only allowed in the controller's config"},
         {"[[alert]]\nname = \"x\"\n", "a.toml:1:1: alert 'x' needs a channel: webhook or email"},

@@ -339,7 +339,7 @@ TEST_CASE("watchdog API answers: summary, detail, history range") {
     CHECK(sum["instances"] == 1);
     CHECK(sum["serials"]["hostdomain.com"] == 7);
     auto detail = server_detail_json(
-        s, {StateChange{2000, "h1", ref121(), Health::up, Health::warning, "slow"}},
+        s, {StateChange{2000, "h1", ref121(), Health::up, Health::warning, "slow", {}}},
         {StateBlock{"h1", 0, Health::warning}}, 6500);
     CHECK(detail["instances"][0]["address"] == "10.10.10.121");
     CHECK(detail["instances"][0]["probe"]["streak"] == 3);
@@ -358,4 +358,139 @@ TEST_CASE("watchdog API answers: summary, detail, history range") {
     REQUIRE_FALSE(badr);
     CHECK(badr.error() == "from: must be unix milliseconds, got 'yesterday'");
     CHECK_FALSE(history_range(std::string("9"), std::string("5"), 100));
+}
+
+namespace {
+
+InstanceReport in_zone(const char* zone, const char* addr, std::optional<ProbeResult> probe) {
+    InstanceReport i;
+    auto t = parse_tuple(zone, "http", "tcp", addr, "80");
+    REQUIRE(t);
+    i.domain = t->domain;
+    i.key = t->key;
+    i.unit = std::string("patchbay-http@") + addr + ":80.service";
+    i.active_state = "active";
+    i.probe = std::move(probe);
+    return i;
+}
+
+InstanceRef ref_of(const InstanceReport& i) { return InstanceRef{i.domain, i.key}; }
+
+// a.example belongs to account a, whose [health] says down_after = 1 and nothing else;
+// b.example to b, which has no [health]; c.example to the platform.
+AccountsSnapshotPtr two_accounts() {
+    auto s = std::make_shared<AccountsSnapshot>();
+    s->zone_accounts = {{"a.example", "a"}, {"b.example", "b"}};
+    HealthOverrides a;
+    a.down_after = 1;
+    s->health["a"] = a;
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("watchdog: an instance is judged by its zone's account's [health], over the controller's") {
+    test::TempDir dir;
+    HealthCriteria platform;
+    platform.down_after = 3;
+    platform.latency_warning_ms = 100;
+    auto w = open_at(dir, platform);
+    w->set_accounts(two_accounts());
+    CHECK(w->criteria_for("a.example").down_after == 1);
+    CHECK(w->criteria_for("a.example").latency_warning_ms == 100);  // not given by a: the controller's
+    CHECK(w->criteria_for("b.example").down_after == 3);
+    CHECK(w->criteria_for("c.example").down_after == 3);
+    CHECK(w->criteria().down_after == 3);
+
+    auto a = in_zone("a.example", "10.0.0.1", good(2));
+    auto b = in_zone("b.example", "10.0.0.2", good(2));
+    auto c = in_zone("c.example", "10.0.0.3", good(2));
+    REQUIRE(w->ingest(one(report("h1", 1, {a, b, c})), T0));
+    CHECK(w->health()->at(ref_of(a)) == Health::up);
+
+    // The same single failure on all three: a's criteria take a down at once, b and the
+    // platform's zone keep their state until the controller's 3 in a row.
+    a.probe = b.probe = c.probe = bad(1);
+    auto r = w->ingest(one(report("h1", 2, {a, b, c})), T0 + 1000);
+    REQUIRE(r);
+    CHECK(w->health()->at(ref_of(a)) == Health::down);
+    CHECK(w->health()->at(ref_of(b)) == Health::up);
+    CHECK(w->health()->at(ref_of(c)) == Health::up);
+    REQUIRE(r->changes.size() == 2);
+    CHECK(r->changes[0].instance == ref_of(a));
+    CHECK(r->changes[0].accounts == std::vector<std::string>{"a"});
+    CHECK_FALSE(r->changes[1].instance);  // the server, judged by the controller's criteria
+    CHECK(r->changes[1].to == Health::down);
+    CHECK(r->changes[1].accounts == std::vector<std::string>{"a", "b"});  // hosts both; the platform's zone names none
+
+    a.probe = b.probe = c.probe = bad(2);
+    REQUIRE(w->ingest(one(report("h1", 3, {a, b, c})), T0 + 2000));
+    CHECK(w->health()->at(ref_of(b)) == Health::up);
+    a.probe = b.probe = c.probe = bad(3);
+    r = w->ingest(one(report("h1", 4, {a, b, c})), T0 + 3000);
+    REQUIRE(r);
+    CHECK(w->health()->at(ref_of(b)) == Health::down);
+    CHECK(w->health()->at(ref_of(c)) == Health::down);
+    REQUIRE(r->changes.size() == 2);
+    CHECK(r->changes[0].accounts == std::vector<std::string>{"b"});
+    CHECK(r->changes[1].accounts.empty());  // the platform's zone
+
+    // New criteria apply from the next judgment: b gets down_after = 1 too, and a success
+    // then a failure of b now moves it at once.
+    auto both = std::make_shared<AccountsSnapshot>(*two_accounts());
+    both->health["b"] = both->health["a"];
+    w->set_accounts(both);
+    a.probe = b.probe = c.probe = good(3);
+    REQUIRE(w->ingest(one(report("h1", 5, {a, b, c})), T0 + 4000));
+    a.probe = b.probe = c.probe = bad(1);
+    REQUIRE(w->ingest(one(report("h1", 6, {a, b, c})), T0 + 5000));
+    CHECK(w->health()->at(ref_of(b)) == Health::down);
+    CHECK(w->health()->at(ref_of(c)) == Health::up);
+}
+
+TEST_CASE("watchdog: a silent server's changes name the accounts of its instances") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    w->set_accounts(two_accounts());
+    REQUIRE(w->ingest(one(report("h1", 1, {in_zone("b.example", "10.0.0.2", good(2)),
+                                           in_zone("a.example", "10.0.0.1", good(2))})),
+                      T0));
+    auto r = w->tick(T0 + 60'000);
+    REQUIRE(r);
+    REQUIRE(r->size() == 3);
+    CHECK((*r)[0].accounts == std::vector<std::string>{"b"});
+    CHECK((*r)[1].accounts == std::vector<std::string>{"a"});
+    CHECK((*r)[2].accounts == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("watchdog: the load map goes out when a host's CPU moves a tenth or its addresses change") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    std::vector<LoadMapPtr> sent;
+    w->on_load([&sent](LoadMapPtr load) { sent.push_back(std::move(load)); });
+    auto at = [](const char* agent, uint64_t seq, double cpu, std::vector<InstanceReport> instances) {
+        Report r = report(agent, seq, std::move(instances));
+        r.host.cpu = cpu;
+        return one(std::move(r));
+    };
+    auto a1 = in_zone("a.example", "10.0.0.1", good(2));
+    auto b1 = in_zone("b.example", "10.0.0.1", good(2));  // the same address in two zones
+    auto a2 = in_zone("a.example", "10.0.0.2", good(2));
+    REQUIRE(w->ingest(at("h1", 1, 0.31, {a1, b1}), T0));
+    REQUIRE(sent.size() == 1);  // first report of h1
+    CHECK(*sent[0] == LoadMap{{*Address::parse("10.0.0.1"), 0.31}});
+    REQUIRE(w->ingest(at("h1", 2, 0.33, {a1, b1}), T0 + 1000));
+    CHECK(sent.size() == 1);  // within the same tenth: set_load would change nothing
+    REQUIRE(w->ingest(at("h2", 1, 0.9, {a2}), T0 + 1000));
+    REQUIRE(sent.size() == 2);
+    CHECK(*sent[1] == LoadMap{{*Address::parse("10.0.0.1"), 0.33}, {*Address::parse("10.0.0.2"), 0.9}});
+    REQUIRE(w->ingest(at("h1", 3, 0.52, {a1, b1}), T0 + 2000));
+    REQUIRE(sent.size() == 3);
+    CHECK(sent[2]->at(*Address::parse("10.0.0.1")) == 0.52);
+    REQUIRE(w->ingest(at("h2", 2, 0.9, {a2, a1}), T0 + 2000));  // h2 now reports 10.0.0.1 too
+    REQUIRE(sent.size() == 4);
+    CHECK(sent[3]->at(*Address::parse("10.0.0.1")) == 0.9);  // the busier of the two
+    REQUIRE(w->ingest(at("h2", 2, 0.1, {a2}), T0 + 2000));    // a duplicate: nothing
+    CHECK(sent.size() == 4);
+    CHECK(*w->load() == *sent[3]);
 }
