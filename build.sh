@@ -11,7 +11,7 @@ build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcur
             nlohmann-json3-dev libmaxminddb-dev libhowardhinnant-date-dev tzdata)
 # systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
 test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd bind9 python3 curl
-           procps psmisc util-linux
+           procps psmisc util-linux jq
            clang libclang-rt-14-dev)  # clang + libFuzzer: tests/fuzz/run.sh
 
 want=("${build_pkgs[@]}")

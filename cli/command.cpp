@@ -1,10 +1,12 @@
 #include "command.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,7 +17,7 @@ namespace patchbay {
 
 const char* const kCliUsage =
     "usage: patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]\n"
-    "  zone add DOMAIN [--account A]                        zone rm DOMAIN            zone ls\n"
+    "  zone add DOMAIN [--account A [--template T]]         zone rm DOMAIN            zone ls\n"
     "  zone import FILE [--zone DOMAIN] [--account A]       zone export DOMAIN\n"
     "  tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]\n"
     "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
@@ -25,6 +27,9 @@ const char* const kCliUsage =
     "  account add NAME           account ls                account rm NAME\n"
     "  token create [--account NAME] --role ROLE [--name N]  (prints the token, once)\n"
     "  token ls                   token revoke ID\n"
+    "  policy get ACCOUNT         policy set ACCOUNT FILE   policy check FILE\n"
+    "  policy history ACCOUNT     policy rollback ACCOUNT VERSION\n"
+    "  explain DOMAIN SERVICE [--transport tcp] [--from ADDRESS] [--at TIME] [--department D]\n"
     "  roles: admin, account-admin, account-viewer, agent (docs/accounts.md)\n"
     "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
 
@@ -148,6 +153,36 @@ std::string render_server(const json& s) {
     return out.str();
 }
 
+// A file sent as JSON text: it must be UTF-8 (JSON cannot carry other bytes).
+Result<std::string> read_text_file(const std::string& path,
+                                   const std::function<Result<std::string>(const std::string&)>& read_file) {
+    auto text = read_file(path);
+    if (!text) return text;
+    try {
+        (void)json(*text).dump();
+    } catch (const json::type_error&) {
+        return fail(ErrorKind::invalid, path + ": not UTF-8 text");
+    }
+    return text;
+}
+
+std::string render_explain(const json& e) {
+    std::ostringstream out;
+    out << "zone " << str(e["zone"]) << (str(e["account"]).empty() ? "" : " (account " + str(e["account"]) + ")")
+        << "\n";
+    for (const auto& q : e.value("question", json::array())) out << "  question: " << str(q) << "\n";
+    out << "rule: " << str(e["rule"]);
+    if (e.contains("rule_at") && e["rule_at"].is_string()) out << " (" << str(e["rule_at"]) << ")";
+    out << "\n";
+    for (const auto& r : e.value("passed", json::array()))
+        out << "  passed over: " << str(r["rule"]) << ": " << str(r["why"]) << "\n";
+    for (const auto& f : e.value("facts", json::array())) out << "  fact: " << str(f) << "\n";
+    out << "answer:\n";
+    if (e.value("answer", json::array()).empty()) out << "  (no records)\n";
+    for (const auto& line : e.value("answer", json::array())) out << "  " << str(line) << "\n";
+    return out.str();
+}
+
 }  // namespace
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
@@ -175,7 +210,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
                 if (value != "json" && value != "text") return usage("--output must be text or json, got '" + value + "'");
                 inv.json = value == "json";
             } else if (name == "priority" || name == "weight" || name == "target" || name == "zone" ||
-                       name == "account" || name == "role" || name == "name")
+                       name == "account" || name == "role" || name == "name" || name == "template" ||
+                       name == "transport" || name == "from" || name == "at" || name == "department")
                 inv.options[name] = value;
             else return usage("unknown option --" + name);
         } else {
@@ -185,7 +221,7 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
     if (words.empty()) return usage(kCliUsage);
     inv.noun = words[0];
     size_t first_arg = 1;
-    if (inv.noun != "status") {
+    if (inv.noun != "status" && inv.noun != "explain") {
         if (words.size() < 2) return usage("'" + inv.noun + "' needs a verb\n" + kCliUsage);
         inv.verb = words[1];
         first_arg = 2;
@@ -207,6 +243,8 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         std::vector<std::string> owners;
         if (name == "zone") owners = {"zone import"};
         else if (name == "account") owners = {"zone add", "zone import", "token create"};
+        else if (name == "template") owners = {"zone add"};
+        else if (name == "transport" || name == "from" || name == "at" || name == "department") owners = {"explain"};
         else if (name == "role" || name == "name") owners = {"token create"};
         else owners = {"tuple add"};
         if (std::find(owners.begin(), owners.end(), what) != owners.end()) continue;
@@ -237,17 +275,22 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         return ApiRequest{"GET", "/v1/servers/" + escape(a[0]), std::nullopt};
     }
     if (what == "zone add" || what == "zone rm") {
-        if (auto r = want(1, 1, inv.verb == "add" ? "DOMAIN [--account A]" : "DOMAIN"); !r) return r.failure();
+        if (auto r = want(1, 1, inv.verb == "add" ? "DOMAIN [--account A [--template T]]" : "DOMAIN"); !r)
+            return r.failure();
         if (inv.verb == "add") {
             json body{{"name", a[0]}};
             if (auto account = option("account")) body["account"] = *account;
+            if (auto t = option("template")) {
+                if (!option("account")) return usage("--template needs --account (templates are an account's)");
+                body["template"] = *t;
+            }
             return ApiRequest{"POST", "/v1/zones", body};
         }
         return ApiRequest{"DELETE", "/v1/zones/" + escape(a[0]), std::nullopt};
     }
     if (what == "zone import") {
         if (auto r = want(1, 1, "FILE [--zone DOMAIN] [--account A]"); !r) return r.failure();
-        auto text = read_file(a[0]);
+        auto text = read_text_file(a[0], read_file);
         if (!text) return usage(text.error());
         json body{{"text", *text}, {"source", a[0]}};
         if (auto z = option("zone")) body["zone"] = *z;
@@ -311,6 +354,42 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         if (!t->target.empty()) body["target"] = t->target;
         return ApiRequest{"POST", "/v1/zones/" + escape(t->domain) + "/tuples", body};
     }
+    if (inv.noun == "policy") {
+        if (what == "policy check" || what == "policy set") {
+            bool set = inv.verb == "set";
+            if (auto r = want(set ? 2 : 1, set ? 2 : 1, set ? "ACCOUNT FILE" : "FILE"); !r) return r.failure();
+            const std::string& path = a[set ? 1 : 0];
+            auto text = read_text_file(path, read_file);
+            if (!text) return usage(text.error());
+            json body{{"text", *text}, {"file", std::filesystem::path(path).filename().string()}};
+            if (!set) return ApiRequest{"POST", "/v1/settings/check", body};
+            return ApiRequest{"PUT", "/v1/accounts/" + escape(a[0]) + "/settings", body};
+        }
+        if (what == "policy get" || what == "policy history") {
+            if (auto r = want(1, 1, "ACCOUNT"); !r) return r.failure();
+            return ApiRequest{"GET", "/v1/accounts/" + escape(a[0]) + "/settings" + (inv.verb == "get" ? "" : "/history"),
+                              std::nullopt};
+        }
+        if (what == "policy rollback") {
+            if (auto r = want(2, 2, "ACCOUNT VERSION"); !r) return r.failure();
+            int64_t version = 0;
+            auto [end, ec] = std::from_chars(a[1].data(), a[1].data() + a[1].size(), version);
+            if (ec != std::errc() || end != a[1].data() + a[1].size() || version < 1)
+                return usage("VERSION must be a settings version number (see 'patchbay policy history'), got '" +
+                             a[1] + "'");
+            return ApiRequest{"POST", "/v1/accounts/" + escape(a[0]) + "/settings/rollback", json{{"version", version}}};
+        }
+    }
+    if (what == "explain") {
+        if (a.size() != 2)
+            return usage("usage: patchbay explain DOMAIN SERVICE [--transport tcp] [--from ADDRESS] [--at TIME] "
+                         "[--department D]");
+        std::string path = "/v1/zones/" + escape(a[0]) + "/explain?service=" + escape(a[1]) +
+                           "&transport=" + escape(option("transport").value_or("tcp"));
+        for (const char* name : {"from", "at", "department"})
+            if (auto v = option(name)) path += std::string("&") + name + "=" + escape(*v);
+        return ApiRequest{"GET", path, std::nullopt};
+    }
     if (what == "alert test") {
         if (auto r = want(0, 1, "[POLICY]"); !r) return r.failure();
         return ApiRequest{"POST", "/v1/alerts/test", a.empty() ? json::object() : json{{"policy", a[0]}}};
@@ -360,6 +439,22 @@ std::string render(const Invocation& inv, const json& body) {
         return table({"AGENT", "NOTIFY", "DOMAINS"}, rows);
     }
     if (what == "servers ls") return render_servers(body);
+    if (what == "explain") return render_explain(body);
+    if (what == "policy get") return str(body["text"]);
+    if (what == "policy set" || what == "policy rollback")
+        return "account " + str(body["account"]) + ": settings version " + str(body["version"]) +
+               (str(body["note"]).empty() ? "" : " (" + str(body["note"]) + ")") + "\n";
+    if (what == "policy check")
+        return str(body["file"]) + ": ok (" + str(body["rules"]) + " rules, " + str(body["regions"]) + " regions, " +
+               str(body["departments"]) + " departments, " + str(body["windows"]) + " windows, " +
+               str(body["templates"]) + " templates, " + str(body["alerts"]) + " alert policies)\n";
+    if (what == "policy history") {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& v : body)
+            rows.push_back({str(v["version"]), utc_text(num(v["created_at"]) * 1000), str(v["author"]),
+                            str(v["file"]), str(v["note"])});
+        return table({"VERSION", "CREATED", "AUTHOR", "FILE", "NOTE"}, rows);
+    }
     if (what == "server show") return render_server(body);
     if (what == "alert test") {
         std::vector<std::vector<std::string>> rows;

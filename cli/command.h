@@ -2,7 +2,7 @@
 // stands for; an API answer ⇒ the text (or JSON) the operator sees and the exit code.
 //
 //   patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]
-//     zone add DOMAIN [--account A] | zone rm DOMAIN | zone ls
+//     zone add DOMAIN [--account A [--template T]] | zone rm DOMAIN | zone ls
 //     zone import FILE [--zone DOMAIN] [--account A] | zone export DOMAIN
 //     tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]
 //     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
@@ -11,6 +11,9 @@
 //     alert test [POLICY]
 //     account add NAME | account ls | account rm NAME
 //     token create [--account NAME] --role ROLE [--name N] | token ls | token revoke ID
+//     policy get|history ACCOUNT | policy set ACCOUNT FILE | policy check FILE
+//     policy rollback ACCOUNT VERSION
+//     explain DOMAIN SERVICE [--transport T] [--from ADDRESS] [--at TIME] [--department D]
 #pragma once
 
 #include <functional>

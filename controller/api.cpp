@@ -12,6 +12,7 @@
 #include "api_alerts.h"
 #include "api_body.h"
 #include "api_reply.h"
+#include "api_settings.h"
 #include "api_watchdog.h"
 #include "domain.h"
 #include "http_server.h"
@@ -108,7 +109,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
         if (!zone) return reply_error(res, zone.failure());
         auto account = new_zone_account(principal_of(req), zone->account, res);
         if (!account) return;
-        auto change = c.add_zone(zone->name, *account);
+        auto change = c.add_zone(zone->name, *account, zone->template_name);
         if (!change) return reply_error(res, change.failure());
         json out = to_json(*change);
         out["account"] = *account;
@@ -262,6 +263,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     });
     routes(router, controller, services.watchdog);
     account_routes(router, controller);
+    settings_routes(router, controller);
     if (services.watchdog) watchdog_routes(router, *services.watchdog, controller);
     add_alert_routes(router, services.alerts, services.metrics);
 

@@ -1,6 +1,6 @@
 // api_access: the API's side of accounts (docs/accounts.md) — the Principal the auth
 // hook puts on every request, and the gate that runs before any route: agent tokens
-// only register and report, account-viewers only read. What a route may show or change
+// only register and report, account-viewers only read (and check settings files). What a route may show or change
 // of which account is decided in the route, with principal.h's functions.
 #pragma once
 

@@ -1,8 +1,12 @@
 // Request bodies of the REST API (api_body.h): field checks and conversion to values.
 #include "api_body.h"
 
+#include <charconv>
 #include <initializer_list>
 #include <optional>
+#include <cstdio>
+
+#include <date/date.h>
 
 #include "domain.h"
 
@@ -80,12 +84,15 @@ Result<std::optional<std::string>> account_field(const json& body) {
 }  // namespace
 
 Result<ZoneBody> zone_from(const json& body) {
-    if (auto r = only_fields(body, {"name", "account"}); !r) return r.failure();
+    if (auto r = only_fields(body, {"name", "account", "template"}); !r) return r.failure();
     auto name = text_field(body, "name", std::nullopt);
     if (!name) return name.failure();
     auto account = account_field(body);
     if (!account) return account.failure();
-    return ZoneBody{*name, *account};
+    auto template_name = text_field(body, "template", "");
+    if (!template_name) return template_name.failure();
+    if (!template_name->empty() && !*account) return fail("a template needs an account (field 'account')");
+    return ZoneBody{*name, *account, *template_name};
 }
 
 Result<std::string> account_from(const json& body) {
@@ -180,6 +187,63 @@ Result<AgentRow> agent_from(const json& body, std::string_view peer, int64_t now
         agent.domains.push_back(*domain);
     }
     return agent;
+}
+
+Result<SettingsBody> settings_from(const json& body) {
+    if (auto r = only_fields(body, {"text", "file"}); !r) return r.failure();
+    auto text = text_field(body, "text", std::nullopt);
+    if (!text) return text.failure();
+    auto file = text_field(body, "file", "settings.toml");
+    if (!file) return file.failure();
+    if (file->empty() || file->size() > 255 || file->find_first_of("\n\r") != std::string::npos)
+        return fail("field 'file' must be a file name of 1 to 255 characters on one line");
+    return SettingsBody{std::move(*text), std::move(*file)};
+}
+
+Result<int64_t> rollback_from(const json& body) {
+    if (auto r = only_fields(body, {"version"}); !r) return r.failure();
+    auto it = body.find("version");
+    if (it == body.end() || !it->is_number_integer() || it->get<int64_t>() < 1)
+        return fail("field 'version' must be a settings version number (1 or more)");
+    return it->get<int64_t>();
+}
+
+Result<int64_t> version_from(const std::string& text) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 1)
+        return fail("settings version '" + printable(text) + "' is not a number of 1 or more");
+    return v;
+}
+
+Result<std::chrono::system_clock::time_point> time_from(const std::string& text) {
+    auto bad = [&] {
+        return fail("at: '" + printable(text) + "' is not a time (unix seconds, or RFC 3339 like 2026-12-05T08:00:00Z)");
+    };
+    if (text.empty() || text.size() > 64) return bad();
+    if (text.find_first_not_of("0123456789") == std::string::npos) {
+        int64_t secs = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);
+        if (ec != std::errc() || secs > 253402300799) return bad();  // up to 9999-12-31
+        return std::chrono::system_clock::time_point(std::chrono::seconds(secs));
+    }
+    // YYYY-MM-DDTHH:MM:SS, then Z or ±HH:MM (date::parse trips g++ 12's uninitialized check)
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, oh = 0, om = 0, used = 0;
+    char sign = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6)
+        return bad();
+    std::string_view zone = std::string_view(text).substr(static_cast<size_t>(used));
+    if (zone == "Z" || zone == "z") {
+    } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
+               std::sscanf(std::string(zone).c_str(), "%c%2d:%2d", &sign, &oh, &om) == 3 && oh < 24 && om < 60) {
+    } else {
+        return bad();
+    }
+    date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(mo)), date::day(static_cast<unsigned>(d))};
+    if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return bad();
+    auto tp = date::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec);
+    auto offset = std::chrono::hours(oh) + std::chrono::minutes(om);
+    return std::chrono::system_clock::time_point(sign == '-' ? tp + offset : tp - offset);
 }
 
 }  // namespace patchbay

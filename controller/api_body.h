@@ -3,6 +3,7 @@
 // store, no clock), so the API's handling of outside input is tested and fuzzed alone.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,12 +26,13 @@ Result<nlohmann::json> parse_body(std::string_view text);
 // Errors: unknown fields, a missing or non-text name.
 Result<std::string> zone_name_from(const nlohmann::json& body);
 
-// POST /v1/zones {"name","account"}: the name as given, and the account when one is
+// POST /v1/zones {"name","account","template"}: the name as given, and the account when one is
 // named (checked with check_account_name; "" = the platform). Errors: unknown fields,
 // a missing or non-text name, a bad account name.
 struct ZoneBody {
     std::string name;
     std::optional<std::string> account;
+    std::string template_name;  // "template": the account's [templates] entry, '' = none
 };
 Result<ZoneBody> zone_from(const nlohmann::json& body);
 
@@ -64,5 +66,23 @@ Result<ZoneImportBody> zone_import_from(const nlohmann::json& body);
 // POST /v1/agents {"name","notify","domains"}. A wildcard notify address is replaced by
 // `peer` (the address the request came from); `now` is the registration time.
 Result<AgentRow> agent_from(const nlohmann::json& body, std::string_view peer, int64_t now);
+
+// PUT /v1/accounts/A/settings and POST /v1/settings/check {"text","file"}: a settings
+// file's text, and the name errors give it (default "settings.toml").
+struct SettingsBody {
+    std::string text;
+    std::string file = "settings.toml";
+};
+Result<SettingsBody> settings_from(const nlohmann::json& body);
+
+// POST /v1/accounts/A/settings/rollback {"version"}: a version number, 1 or more.
+Result<int64_t> rollback_from(const nlohmann::json& body);
+
+// A settings version in a path: 1 or more. Errors: "settings version 'x' is not a number".
+Result<int64_t> version_from(const std::string& text);
+
+// A time as `at=` gives it: unix seconds ("1764921600"), or RFC 3339 with a zone
+// ("2026-12-05T08:00:00Z", "2026-12-05T09:00:00+01:00"). Errors name the parameter.
+Result<std::chrono::system_clock::time_point> time_from(const std::string& text);
 
 }  // namespace patchbay

@@ -69,6 +69,7 @@ public:
     void get(const std::string& pattern, HttpHandler handler) { add("GET", pattern, std::move(handler)); }
     void post(const std::string& pattern, HttpHandler handler) { add("POST", pattern, std::move(handler)); }
     void del(const std::string& pattern, HttpHandler handler) { add("DELETE", pattern, std::move(handler)); }
+    void put(const std::string& pattern, HttpHandler handler) { add("PUT", pattern, std::move(handler)); }
     void add(std::string method, const std::string& pattern, HttpHandler handler);
     void set_auth(HttpAuthHook hook) { auth_ = std::move(hook); }
     void set_log(HttpLog log) { log_ = std::move(log); }
