@@ -7,6 +7,10 @@ and every server sees the same zone and the same queries.
   bench.py queries N                dnsperf query file on stdout
   bench.py sample N                 dig batch file (a sample of every kind) on stdout
   bench.py load URL TOKEN           POSTs the zone and every tuple; prints the time taken
+
+For bench/dns/policies.sh (the same zone under mapping rules):
+  bench.py settings                 the account's settings file: failover, weighted and geo rules
+  bench.py lua-zone SERIAL NS_ADDR  the zone with PowerDNS LUA records doing the same
 """
 import http.client
 import json
@@ -68,6 +72,102 @@ def zone_file(serial, ns_addr):
     for name, addr in sorted(addrs.items()):
         lines.append(f"{name} {TTL} IN A {addr}")
     return "\n".join(lines) + "\n"
+
+
+# --- the mapping rule set (bench/dns/policies.sh) -----------------------------------------
+# Every third service fails over by priority, every third is weighted, the rest (and the
+# seed's) are answered by region: queriers from 127.0.0.0/8 are in eu, those whose ECS is
+# in 198.51.100.0/24 in us; servers alternate between the regions in blocks of 8 addresses.
+US_NET = "198.51.100.0/24"
+GEO_COUNT = 2
+
+
+def strategy_of(svc):
+    n = int(svc[3:])
+    return ("failover", "weighted", "geo")[n % 3]
+
+
+def region_of(addr):
+    a, b, c, d = (int(x) for x in addr.split("."))
+    return "us" if ((c << 8 | d) >> 3) % 2 else "eu"
+
+
+def settings():
+    out = ["# bench/dns/policies.sh: failover + weighted + geo", "[mapping]", f"ttl = {TTL}", "",
+           "[regions.eu]", 'networks = ["127.0.0.0/8"]', 'near = ["us"]', "",
+           "[regions.us]", f'networks = ["{US_NET}"]', 'near = ["eu"]', ""]
+    for b in range((SERVICES * PER_SERVICE) // 8 + 1):
+        n = b * 8
+        out += [f'[servers."10.20.{n >> 8}.{n & 0xff}/29"]', f'region = "{"us" if b % 2 else "eu"}"']
+    out += ["", "[[rule]]", 'name = "by-region"', f'domain = "{ZONE}"', 'strategy = "geo"', f"count = {GEO_COUNT}"]
+    for s in range(SERVICES):
+        svc = f"svc{s:04d}"
+        st = strategy_of(svc)
+        if st == "geo":
+            continue
+        out += ["", "[[rule]]", f'domain = "{ZONE}"', f'service = "{svc}"', f'strategy = "{st}"']
+        if st == "weighted":
+            n = s * PER_SERVICE + 1
+            out.append(f'weights = {{ "10.20.{n >> 8}.{n & 0xff}" = 5 }}')
+    return "\n".join(out) + "\n"
+
+
+def lua_chunks(code):
+    """A LUA record's code as quoted strings of at most 255 characters (zone file strings).
+    PowerDNS joins them with a blank, so they are cut after commas (none of ours is inside
+    a Lua string), where a blank changes nothing."""
+    pieces = code.split(",")
+    chunks, cur = [], ""
+    for piece in [p + "," for p in pieces[:-1]] + pieces[-1:]:
+        if cur and len(cur) + len(piece) > 250:
+            chunks.append(cur)
+            cur = ""
+        cur += piece
+    chunks.append(cur)
+    return " ".join('"' + c + '"' for c in chunks)
+
+
+def srv_text(t):
+    svc, tr, addr, port, prio, weight = t
+    return f"{prio} {weight} {port} {target(addr)}"
+
+
+def lua_srv(svc, ts):
+    """PowerDNS's counterpart of the rule for `svc`: ifportup on the best priority
+    (failover), pickwrandom (weighted), netmask on bestwho, which is the ECS address when
+    there is one (geo). Health is checked on 127.x.y.z standing for 10.x.y.z: the bench
+    sends no traffic off loopback."""
+    st = strategy_of(svc) if svc.startswith("svc") else "geo"
+    if st == "failover":
+        # PowerDNS 4.7's ifportup checks one set of addresses (sets of sets came later):
+        # the best priority's, answering those up (all of them when none is)
+        best = min(t[4] for t in ts)
+        first = ",".join(f"'127{t[2][2:]}'" for t in ts if t[4] == best)
+        table = ",".join(f"['127{t[2][2:]}']='{srv_text(t)}'" for t in ts if t[4] == best)
+        code = (f";local R={{{table}}} local t={{}} for _,a in "
+                f"ipairs(ifportup(8000,{{{first}}},{{selector='all',backupSelector='all'}})) do "
+                f"t[#t+1]=R[tostring(a)] end return t")
+    elif st == "weighted":
+        best = min(t[4] for t in ts)
+        picks = ",".join(f"{{{5 if i == 0 else t[5]},'{srv_text(t)}'}}" for i, t in enumerate(ts) if t[4] == best)
+        code = f"pickwrandom({{{picks}}})"
+    else:
+        by = {"eu": [], "us": []}
+        for t in ts:
+            by[region_of(t[2])].append(f"'{srv_text(t)}'")
+        us, eu = by["us"] or by["eu"], by["eu"] or by["us"]
+        code = (f";if netmask({{'{US_NET}'}}) then return {{{','.join(us[:GEO_COUNT])}}} "
+                f"else return {{{','.join(eu[:GEO_COUNT])}}} end")
+    return f"_{svc}._tcp.{ZONE}. {TTL} IN LUA SRV {lua_chunks(code)}"
+
+
+def lua_zone(serial, ns_addr):
+    """zone_file(), with every SRV RRset a LUA record."""
+    static = [l for l in zone_file(serial, ns_addr).splitlines() if " IN SRV " not in l]
+    by_svc = {}
+    for t in tuples():
+        by_svc.setdefault(t[0], []).append(t)
+    return "\n".join(static + [lua_srv(svc, ts) for svc, ts in by_svc.items()]) + "\n"
 
 
 def kinds(rng):
@@ -180,6 +280,17 @@ def main():
                   (f"ip4-10-10-10-125.{ZONE}", "A"), (f"ip4-10-10-10-121.{ZONE}", "A")]
         for name, qtype in dict.fromkeys(picks):  # each question once
             print(name, qtype)
+    elif cmd == "settings":
+        sys.stdout.write(settings())
+    elif cmd == "check-region":
+        # dig +short SRV lines on stdin: every target must be a server of region argv[2]
+        got = [l.split()[3] for l in sys.stdin if l.strip()]
+        addrs = [t[len("ip4-"):-len("." + ZONE + ".")].replace("-", ".") for t in got]
+        wrong = [a for a in addrs if region_of(a) != sys.argv[2]]
+        if not addrs or wrong:
+            sys.exit(f"expected servers of region {sys.argv[2]}, got {addrs or 'none'}")
+    elif cmd == "lua-zone":
+        sys.stdout.write(lua_zone(int(sys.argv[2]), sys.argv[3]))
     elif cmd == "load":
         load(sys.argv[2], sys.argv[3], "keepalive" in sys.argv[4:],
              int(sys.argv[5]) if len(sys.argv) > 5 else None)
