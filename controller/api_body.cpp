@@ -216,6 +216,9 @@ Result<int64_t> version_from(const std::string& text) {
     return v;
 }
 
+// 2200-01-01T00:00:00Z: system_clock counts nanoseconds in 64 bits, which end in 2262.
+constexpr int64_t kTimeLimit = 7258118400;
+
 Result<std::chrono::system_clock::time_point> time_from(const std::string& text) {
     auto bad = [&] {
         return fail("at: '" + printable(text) + "' is not a time (unix seconds, or RFC 3339 like 2026-12-05T08:00:00Z)");
@@ -224,7 +227,7 @@ Result<std::chrono::system_clock::time_point> time_from(const std::string& text)
     if (text.find_first_not_of("0123456789") == std::string::npos) {
         int64_t secs = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), secs);
-        if (ec != std::errc() || secs > 253402300799) return bad();  // up to 9999-12-31
+        if (ec != std::errc() || secs >= kTimeLimit) return bad();
         return std::chrono::system_clock::time_point(std::chrono::seconds(secs));
     }
     // YYYY-MM-DDTHH:MM:SS, then Z or ±HH:MM (date::parse trips g++ 12's uninitialized check)
@@ -240,7 +243,7 @@ Result<std::chrono::system_clock::time_point> time_from(const std::string& text)
         return bad();
     }
     date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(mo)), date::day(static_cast<unsigned>(d))};
-    if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return bad();
+    if (!ymd.ok() || y < 1970 || y > 2199 || h > 23 || mi > 59 || sec > 60) return bad();
     auto tp = date::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec);
     auto offset = std::chrono::hours(oh) + std::chrono::minutes(om);
     return std::chrono::system_clock::time_point(sign == '-' ? tp + offset : tp - offset);

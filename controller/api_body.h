@@ -82,7 +82,8 @@ Result<int64_t> rollback_from(const nlohmann::json& body);
 Result<int64_t> version_from(const std::string& text);
 
 // A time as `at=` gives it: unix seconds ("1764921600"), or RFC 3339 with a zone
-// ("2026-12-05T08:00:00Z", "2026-12-05T09:00:00+01:00"). Errors name the parameter.
+// ("2026-12-05T08:00:00Z", "2026-12-05T09:00:00+01:00"), years 1970 to 2199. Errors
+// name the parameter.
 Result<std::chrono::system_clock::time_point> time_from(const std::string& text);
 
 }  // namespace patchbay

@@ -231,7 +231,8 @@ def settings_tomls():
     }
 
 def api_bodies():
-    # First byte: 0 zones, 1 tuples, 2 agents (api_body_fuzz.cpp).
+    # First byte: 0 zones, 1 tuples, 2 agents, 3 zones with templates, 4 settings files,
+    # 5 rollbacks, 6 a settings version and an at= time, not JSON (api_body_fuzz.cpp).
     return {
         "zone": b"\0" + b'{"name":"hostdomain.com"}',
         "zone-unknown-field": b"\0" + b'{"name":"a.example","ttl":5}',
@@ -249,6 +250,15 @@ def api_bodies():
         "not-object": b"\0" + b'["name"]',
         "not-json": b"\1" + b'{"service":',
         "nested": b"\2" + b'{"name":[[[[{"a":{}}]]]]}',
+        "zone-template": b"\3" + b'{"name":"t.example","account":"acme","template":"web"}',
+        "zone-template-no-account": b"\3" + b'{"name":"t.example","template":"web"}',
+        "settings": b"\4" + b'{"text":"[mapping]\\nttl = 5\\n","file":"acme.toml"}',
+        "settings-bad-file": b"\4" + b'{"text":"","file":"a\\nb"}',
+        "rollback": b"\5" + b'{"version":3}',
+        "rollback-big": b"\5" + b'{"version":99999999999999999999}',
+        "at-rfc3339": b"\6" + b"2026-12-05T09:00:00+01:00",
+        "at-unix": b"\6" + b"1796457600",
+        "at-bad": b"\6" + b"2026-02-30T25:61:00-99:99",
     }
 
 def updates():
