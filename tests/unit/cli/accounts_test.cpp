@@ -1,28 +1,11 @@
 // The CLI's accounts and tokens commands: their requests and what they print.
 #include <catch2/catch.hpp>
 
-#include "command.h"
+#include "cli_run.h"
 
 using namespace patchbay;
 
-namespace {
-
-std::optional<std::string> no_env(const char*) { return std::nullopt; }
-std::string same(const std::string& s) { return s; }
-
-Result<ApiRequest> plan(std::vector<std::string> argv) {
-    auto inv = parse_invocation(argv, no_env);
-    if (!inv) return inv.failure();
-    return plan_request(*inv, same);
-}
-
-std::string shown(std::vector<std::string> argv, const char* body) {
-    auto inv = parse_invocation(argv, no_env);
-    REQUIRE(inv);
-    return render(*inv, nlohmann::json::parse(body));
-}
-
-}  // namespace
+using namespace patchbay::cli_test;
 
 TEST_CASE("accounts and tokens: each command becomes its API request") {
     struct Row {

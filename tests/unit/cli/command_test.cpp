@@ -1,23 +1,19 @@
 #include <catch2/catch.hpp>
 
-#include "command.h"
+#include "cli_run.h"
 
 using namespace patchbay;
 
 namespace {
 
-std::optional<std::string> no_env(const char*) { return std::nullopt; }
-std::string same(const std::string& s) { return s; }
 Result<std::string> fake_read(const std::string& path) {
     if (path == "ex.zone") return std::string("@ SOA a. b. 1 2 3 4 5\n");
-    return fail(ErrorKind::invalid, "cannot read " + path + ": No such file or directory");
+    return cli_test::no_files(path);
 }
 
-Result<ApiRequest> plan(std::vector<std::string> argv) {
-    auto inv = parse_invocation(argv, no_env);
-    if (!inv) return inv.failure();
-    return plan_request(*inv, same, fake_read);
-}
+Result<ApiRequest> plan(std::vector<std::string> argv) { return cli_test::plan(std::move(argv), fake_read); }
+using cli_test::no_env;
+using cli_test::same;
 
 }  // namespace
 

@@ -2,31 +2,20 @@
 // they print.
 #include <catch2/catch.hpp>
 
-#include "command.h"
+#include "cli_run.h"
 
 using namespace patchbay;
 
 namespace {
 
-std::optional<std::string> no_env(const char*) { return std::nullopt; }
-std::string same(const std::string& s) { return s; }
 Result<std::string> files(const std::string& path) {
     if (path == "/etc/acme.toml") return std::string("[mapping]\nttl = 5\n");
     if (path == "latin1.toml") return std::string("# caf\xe9\n");
-    return fail(ErrorKind::invalid, "cannot read " + path + ": No such file or directory");
+    return cli_test::no_files(path);
 }
 
-Result<ApiRequest> plan(std::vector<std::string> argv) {
-    auto inv = parse_invocation(argv, no_env);
-    if (!inv) return inv.failure();
-    return plan_request(*inv, same, files);
-}
-
-std::string shown(std::vector<std::string> argv, const char* body) {
-    auto inv = parse_invocation(argv, no_env);
-    REQUIRE(inv);
-    return render(*inv, nlohmann::json::parse(body));
-}
+Result<ApiRequest> plan(std::vector<std::string> argv) { return cli_test::plan(std::move(argv), files); }
+using cli_test::shown;
 
 }  // namespace
 
