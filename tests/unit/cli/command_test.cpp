@@ -13,7 +13,6 @@ Result<std::string> fake_read(const std::string& path) {
 
 Result<ApiRequest> plan(std::vector<std::string> argv) { return cli_test::plan(std::move(argv), fake_read); }
 using cli_test::no_env;
-using cli_test::same;
 
 }  // namespace
 
