@@ -17,6 +17,9 @@ const AlertPolicy* find_policy(const std::vector<AlertPolicy>& policies, const s
     return it == policies.end() ? nullptr : &*it;
 }
 
+constexpr const char* kSharedServerReason =
+    "the server also runs other accounts' instances; its reason is not shown (your instances alert on their own)";
+
 }  // namespace
 
 Alerts::Alerts(std::vector<AlertPolicy> policies, SenderOptions options, std::function<int64_t()> clock)
@@ -29,8 +32,12 @@ void Alerts::step_accounts(const std::vector<StateChange>* changes, int64_t now_
         AlertStep next;
         if (changes) {
             std::vector<StateChange> mine;
-            for (const auto& c : *changes)
-                if (std::binary_search(c.accounts.begin(), c.accounts.end(), account)) mine.push_back(c);
+            for (const auto& c : *changes) {
+                if (!std::binary_search(c.accounts.begin(), c.accounts.end(), account)) continue;
+                mine.push_back(c);
+                // A server's reason may name another account's instance: not this account's to read.
+                if (!c.instance && c.accounts.size() > 1) mine.back().reason = kSharedServerReason;
+            }
             if (mine.empty()) continue;  // the timer's tick runs its clock out
             next = step(a.policies, std::move(a.engine), mine, now_ms);
         } else {

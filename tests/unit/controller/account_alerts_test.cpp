@@ -79,6 +79,12 @@ SenderOptions quick() {
 
 }  // namespace
 
+bool platform_reason_is_why(Receiver& r) {
+    for (const auto& m : r.at("/platform"))
+        if (m["reason"] != "why") return false;
+    return true;
+}
+
 TEST_CASE("account alerts: an account's policies see its instances and their servers only; the platform's all") {
     Receiver r;
     int64_t now = 1'700'000'000'000;
@@ -104,6 +110,9 @@ TEST_CASE("account alerts: an account's policies see its instances and their ser
     CHECK(a[0]["policy"] == "pager");
     CHECK(a[1]["server"] == "h1");  // hosts one of a's instances
     CHECK(a[1]["instance"].is_null());
+    // h1 also runs b's instance: its reason (which may name b's instance) is not a's to read
+    CHECK(a[1]["reason"].get<std::string>().starts_with("the server also runs other accounts' instances"));
+    CHECK(platform_reason_is_why(r));
     auto b = r.at("/b");
     REQUIRE(b.size() == 1);  // h1 hosts b too, but b's policy watches instances of http only
     CHECK(b[0]["instance"]["domain"] == "b.example");
