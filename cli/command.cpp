@@ -23,7 +23,7 @@ const char* const kCliUsage =
     "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
     "  tuple ls [DOMAIN]          agent ls                  status\n"
     "  servers ls                 server show NAME\n"
-    "  alert test [POLICY]        (sends a test message through every channel; exit 1 if one fails)\n"
+    "  alert test [POLICY] [--account A]  (a test message through every channel; exit 1 if one fails)\n"
     "  account add NAME           account ls                account rm NAME\n"
     "  token create [--account NAME] --role ROLE [--name N]  (prints the token, once)\n"
     "  token ls                   token revoke ID\n"
@@ -242,7 +242,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
     for (const auto& [name, value] : inv.options) {
         std::vector<std::string> owners;
         if (name == "zone") owners = {"zone import"};
-        else if (name == "account") owners = {"zone add", "zone import", "token create"};
+        else if (name == "account") owners = {"zone add", "zone import", "token create", "alert test"};
         else if (name == "template") owners = {"zone add"};
         else if (name == "transport" || name == "from" || name == "at" || name == "department") owners = {"explain"};
         else if (name == "role" || name == "name") owners = {"token create"};
@@ -391,8 +391,10 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         return ApiRequest{"GET", path, std::nullopt};
     }
     if (what == "alert test") {
-        if (auto r = want(0, 1, "[POLICY]"); !r) return r.failure();
-        return ApiRequest{"POST", "/v1/alerts/test", a.empty() ? json::object() : json{{"policy", a[0]}}};
+        if (auto r = want(0, 1, "[POLICY] [--account A]"); !r) return r.failure();
+        json body = a.empty() ? json::object() : json{{"policy", a[0]}};
+        if (auto account = option("account")) body["account"] = *account;
+        return ApiRequest{"POST", "/v1/alerts/test", body};
     }
     return usage("unknown command '" + what + "'\n" + kCliUsage);
 }

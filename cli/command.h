@@ -8,7 +8,7 @@
 //     tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT | tuple ls [DOMAIN]
 //     agent ls | status
 //     servers ls | server show NAME
-//     alert test [POLICY]
+//     alert test [POLICY] [--account A]
 //     account add NAME | account ls | account rm NAME
 //     token create [--account NAME] --role ROLE [--name N] | token ls | token revoke ID
 //     policy get|history ACCOUNT | policy set ACCOUNT FILE | policy check FILE

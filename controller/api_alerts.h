@@ -15,10 +15,15 @@ namespace patchbay {
 class Alerts;
 class HttpRouter;
 
-// POST /v1/alerts/test {"policy": "NAME"}: the policy to test, none = every policy. An
-// empty body is {}. Errors: not JSON, not an object, unknown fields, a policy that is
-// not text.
-Result<std::optional<std::string>> alert_test_from(const std::string& body);
+// POST /v1/alerts/test {"policy": "NAME", "account": "A"}: the policy to test, none =
+// every policy; of account A's settings file, none = the controller config's (an
+// account-admin's own account always). An empty body is {}. Errors: not JSON, not an
+// object, unknown fields, a policy or account that is not text.
+struct AlertTestBody {
+    std::optional<std::string> policy;
+    std::optional<std::string> account;
+};
+Result<AlertTestBody> alert_test_from(const std::string& body);
 
 // Adds POST /v1/alerts/test (answered 404 "no alert policy is configured" without
 // `alerts`) and, when `metrics` is set, GET /metrics serving its text as

@@ -107,7 +107,7 @@ requests=(
   "GET /v1/accounts"
   "POST /v1/accounts {\"name\": \"d\"}"
   "DELETE /v1/accounts/b"
-  "POST /v1/alerts/test {}"
+  "POST /v1/alerts/test {\"account\": \"b\"}"
   "GET /metrics"
 )
 for role in account-admin account-viewer agent; do

@@ -17,6 +17,7 @@ TEST_CASE("accounts and tokens: each command becomes its API request") {
     const std::vector<Row> rows = {
         {{"account", "add", "a"}, "POST", "/v1/accounts", R"({"name":"a"})"},
         {{"account", "ls"}, "GET", "/v1/accounts", ""},
+        {{"alert", "test", "pager", "--account", "a"}, "POST", "/v1/alerts/test", R"({"account":"a","policy":"pager"})"},
         {{"account", "rm", "a"}, "DELETE", "/v1/accounts/a", ""},
         {{"token", "create", "--account", "a", "--role", "account-viewer", "--name", "ci"}, "POST", "/v1/tokens",
          R"({"account":"a","name":"ci","role":"account-viewer"})"},
@@ -52,7 +53,7 @@ TEST_CASE("accounts and tokens: bad command lines are refused offline") {
         {{"token", "create", "--role", "root"}, "--role must be admin, account-admin, account-viewer or agent, got 'root'"},
         {{"token", "create", "extra", "--role", "agent"}, "usage: patchbay token create"},
         {{"token", "revoke"}, "usage: patchbay token revoke ID"},
-        {{"zone", "ls", "--account", "a"}, "--account only goes with 'zone add', 'zone import' or 'token create'"},
+        {{"zone", "ls", "--account", "a"}, "--account only goes with 'zone add', 'zone import', 'token create' or 'alert test'"},
         {{"zone", "add", "x.org", "--role", "agent"}, "--role only goes with 'token create'"},
     };
     for (const auto& row : rows) {

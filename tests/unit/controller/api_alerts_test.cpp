@@ -20,13 +20,19 @@ TEST_CASE("alert test body: the policy, or every policy") {
         std::optional<std::string> policy;
         const char* error;
     };
+    auto acme = alert_test_from(R"({"account": "acme", "policy": "pager"})");
+    REQUIRE(acme);
+    CHECK(acme->account == "acme");
+    CHECK(acme->policy == "pager");
+    CHECK(!alert_test_from("{}")->account);
     const std::vector<Row> rows = {
         {"", std::nullopt, nullptr},
         {"{}", std::nullopt, nullptr},
         {R"({"policy": null})", std::nullopt, nullptr},
         {R"({"policy": "ops"})", "ops", nullptr},
         {R"({"policy": 3})", std::nullopt, "policy must be the name of an alert policy (text)"},
-        {R"({"polcy": "ops"})", std::nullopt, "unknown field 'polcy' (expected: policy)"},
+        {R"({"polcy": "ops"})", std::nullopt, "unknown field 'polcy' (expected: policy, account)"},
+        {R"({"policy": "ops", "account": 1})", std::nullopt, "account must be the name of an account (text)"},
         {R"(["ops"])", std::nullopt, "body must be a JSON object"},
         {"{", std::nullopt, "body is not valid JSON"},
     };
@@ -38,7 +44,7 @@ TEST_CASE("alert test body: the policy, or every policy") {
             CHECK_THAT(got.error(), Catch::StartsWith(row.error));
         } else {
             REQUIRE(got);
-            CHECK(*got == row.policy);
+            CHECK(got->policy == row.policy);
         }
     }
 }
