@@ -34,7 +34,13 @@ Result<std::unique_ptr<HealthMonitor>> HealthMonitor::create(sd_event* event, sd
         auto watch = UnitWatch::create(bus, [self](const std::string& unit, const std::string& before,
                                                    const std::string& after) {
             if (before != "unknown") log_info(unit + ": " + before + " ⇒ " + after);
-            if (self->reporter_) self->reporter_->changed();
+            if (!self->reporter_) return;
+            if (!unit_fell(before, after)) return self->reporter_->changed();
+            // The agent (or Restart=) may start it again before a deferred report is
+            // made: the fall is told now, and the probe's earlier successes no longer count.
+            auto it = self->instances_.find(unit);
+            if (it != self->instances_.end() && it->second.prober) it->second.prober->unit_fell(after);
+            self->reporter_->report_now();
         });
         if (!watch) return watch.failure();
         m->watch_ = std::move(*watch);

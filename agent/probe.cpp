@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -30,6 +31,16 @@ uint64_t now_usec() {
 uint32_t next_streak(const std::optional<ProbeResult>& previous, bool ok) {
     if (!previous || previous->ok != ok) return 1;
     return previous->streak == UINT32_MAX ? UINT32_MAX : previous->streak + 1;
+}
+
+ProbeResult fallen_result(const std::optional<ProbeResult>& previous, const std::string& kind,
+                          const std::string& state) {
+    ProbeResult r;
+    r.kind = kind;
+    r.ok = false;
+    r.error = "unit " + state + " (not probed)";
+    r.streak = next_streak(previous, false);
+    return r;
 }
 
 std::string sip_options_request(const ProbeTarget& target, const Endpoint& local, const std::string& token) {
@@ -138,6 +149,19 @@ void Prober::finish(bool ok, std::string error) {
     sd_event_source_set_time(timer_.get(), next > now ? next : now);
     sd_event_source_set_enabled(timer_.get(), SD_EVENT_ONESHOT);
     on_result_(r);
+}
+
+void Prober::unit_fell(const std::string& state) {
+    // A run started before the fall may still answer "ok" (a connection made just before
+    // the kill): its result would undo this one. Dropping it cancels it (we are not inside
+    // its callback), so the next run is scheduled here instead of by finish().
+    if (run_) {
+        run_.reset();
+        uint64_t next = started_usec_ + static_cast<uint64_t>(config_.interval_ms) * 1000;
+        sd_event_source_set_time(timer_.get(), std::max(next, now_usec()));
+        sd_event_source_set_enabled(timer_.get(), SD_EVENT_ONESHOT);
+    }
+    last_ = fallen_result(last_, config_.kind, state);
 }
 
 int Prober::on_timer(sd_event_source*, uint64_t, void* self) {

@@ -32,6 +32,12 @@ struct ProbeTarget {
 
 // The streak of a new result after `previous` (none: the first run). Pure.
 uint32_t next_streak(const std::optional<ProbeResult>& previous, bool ok);
+// The result an instance has once systemd says its unit fell (`state`: failed, inactive,
+// deactivating, or activating again after Restart=): a failure, whatever the probe said before. A unit restarted before the
+// next probe run must earn up_after fresh successes; a streak of successes from before
+// the fall would otherwise bring it back at once, untested. Pure.
+ProbeResult fallen_result(const std::optional<ProbeResult>& previous, const std::string& kind,
+                          const std::string& state);
 
 // One SIP OPTIONS request to `target` from `local` (RFC 3261 §8.1.1: Via with a
 // "z9hG4bK" branch, Max-Forwards, From with a tag, To, Call-ID, CSeq, Content-Length).
@@ -72,6 +78,9 @@ public:
     ~Prober();
 
     const std::optional<ProbeResult>& last() const { return last_; }
+    // systemd says the unit fell: the run in flight (if any) is dropped, the last result
+    // becomes fallen_result(), and the next run keeps its time.
+    void unit_fell(const std::string& state);
     const ProbeTarget& target() const { return target_; }
 
 private:

@@ -61,6 +61,9 @@ public:
 
     // Something worth telling changed: a report at the end of this loop iteration.
     void changed();
+    // Something that may be undone within this iteration changed (a unit that failed and
+    // is started again at once): a report made now, with what is true now.
+    void report_now() { make_report(); }
 
     const std::string& boot() const { return boot_; }
     uint64_t made() const { return seq_; }            // reports made since start

@@ -47,6 +47,12 @@ bool state_change_matters(const std::string& before, const std::string& after) {
     return before != after;
 }
 
+bool unit_fell(const std::string& before, const std::string& after) {
+    auto out = [](const std::string& s) { return s == "failed" || s == "inactive" || s == "deactivating"; };
+    if (before == "active" && after == "activating") return true;  // killed; Restart= starts it again
+    return out(after) && !out(before) && before != "unknown";
+}
+
 Result<std::unique_ptr<UnitWatch>> UnitWatch::create(sd_bus* bus, Changed changed) {
     std::unique_ptr<UnitWatch> w(new UnitWatch(bus, std::move(changed)));
     std::string rule = std::string("type='signal',sender='") + kDestination +

@@ -39,6 +39,11 @@ std::optional<uint64_t> accounted(uint64_t value);
 // said again is not. Pure.
 bool state_change_matters(const std::string& before, const std::string& after);
 
+// Whether a move takes a unit that ran (or was starting) out of service: to failed,
+// inactive or deactivating from anything else systemd said, or active ⇒ activating (its
+// process died and Restart= starts it again). Pure.
+bool unit_fell(const std::string& before, const std::string& after);
+
 class UnitWatch {
 public:
     // A unit's ActiveState moved (before, after).

@@ -5,7 +5,8 @@
 #   1. every server reports and is up; both views answer the same three places;
 #   2. a service's process killed ⇒ the client view drops that server (the assignment view
 #      keeps it), an alert reaches a webhook receiver run by this test; the agent starts
-#      the unit again ⇒ it comes back, and a recovery message follows;
+#      the unit again ⇒ it comes back, and a recovery message follows; killed and started
+#      again within milliseconds ⇒ still down, and up again only on fresh probe successes;
 #   3. a whole host cut off (its link down) ⇒ down by missing heartbeat, left out of the
 #      client view; with .121 killed too, the next priority (.123:8080) answers alone; the
 #      host cut off keeps its services running, spools its reports, and delivers them all
@@ -143,6 +144,37 @@ unit_active h121 "$U121" || fail "$U121 not active again" h121
 ok "the agent started $U121 again ⇒ the client view has .121 back"
 wait_until 5 hook_has recovery h121 || fail "no recovery message for h121: $(cat "$HOOKS")"
 ok "the webhook got the recovery for h121"
+
+# ---- 1b. killed and started again within milliseconds ---------------------------------------
+# (the agent's poll or Restart= can do that): the fall still reaches the controller, and
+# the unit comes back only on fresh probe successes, not on the streak from before.
+# fall_and_return N — of h121's instance changes after the Nth, the first to down and the
+# next to up, as "DOWN_REASON|UP_REASON|MS_BETWEEN" (nothing until both are there).
+fall_and_return() {
+  pb server show h121 --output json | python3 -c '
+import json, sys
+changes = [c for c in json.load(sys.stdin)["changes"] if c["instance"]][int(sys.argv[1]):]
+down = next((c for c in changes if c["to"] == "down"), None)
+up = next((c for c in changes if down and c["at_ms"] >= down["at_ms"] and c["to"] == "up"), None)
+if down and up: print("%s|%s|%d" % (down["reason"], up["reason"], up["at_ms"] - down["at_ms"]))
+' "$1"
+}
+instance_changes() { pb server show h121 --output json | python3 -c 'import json,sys; print(sum(1 for c in json.load(sys.stdin)["changes"] if c["instance"]))'; }
+n0=$(instance_changes)
+host_exec h121 bash -c "systemctl kill --kill-whom=main --signal=KILL $U121
+  for i in \$(seq 500); do systemctl is-active -q $U121 || break; sleep 0.01; done
+  systemctl start $U121"
+fell_and_returned() { [ -n "$(fall_and_return "$1")" ]; }
+wait_until 10 fell_and_returned "$n0" || true
+seen=$(fall_and_return "$n0")
+[ -n "$seen" ] || fail "killed and started again at once: no down then up in h121's history: $(pb server show h121)" h121
+IFS='|' read -r down_reason up_reason between <<<"$seen"
+grep -q "unit failed" <<<"$down_reason" || fail "the fall was not told as 'unit failed': $down_reason" h121
+streak=$(sed -n 's/.*(\([0-9]*\) in a row).*/\1/p' <<<"$up_reason")
+{ [ -n "$streak" ] && [ "$streak" -le 3 ] && [ "$between" -ge 500 ]; } ||
+  fail "back up on stale probe successes: '$up_reason' $between ms after '$down_reason'" h121
+ok "killed and started again at once ⇒ down ('$down_reason'), up $between ms later on fresh probes ('$up_reason')"
+wait_until 5 client_is "$ALL" || fail "client view [$(srv $CLIENT_PORT)] after the quick restart"
 
 # ---- 2. a host cut off ----------------------------------------------------------------------
 before=$(snapshot h122)

@@ -44,6 +44,19 @@ TEST_CASE("unit watch: object paths, accounting, which changes are news") {
     }
 }
 
+TEST_CASE("unit watch: which moves are a fall (told at once, before a restart can hide it)") {
+    for (const char* before : {"active", "activating", "reloading"})
+        for (const char* after : {"failed", "inactive", "deactivating"}) {
+            INFO(before << " ⇒ " << after);
+            CHECK(unit_fell(before, after));
+        }
+    CHECK_FALSE(unit_fell("deactivating", "inactive"));  // already told when it left
+    CHECK_FALSE(unit_fell("failed", "inactive"));
+    CHECK_FALSE(unit_fell("unknown", "failed"));  // the first word, not a move
+    CHECK_FALSE(unit_fell("failed", "activating"));
+    CHECK(unit_fell("active", "activating"));  // its process died; Restart= starts it again
+}
+
 TEST_CASE("health monitor: which probe results are news") {
     for (uint32_t streak : {1u, 2u, 4u}) CHECK(probe_result_matters(ProbeResult{"tcp", true, 1, "", streak}));
     for (uint32_t streak : {5u, 6u, 1000u}) CHECK_FALSE(probe_result_matters(ProbeResult{"tcp", false, 1, "x", streak}));

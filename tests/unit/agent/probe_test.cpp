@@ -378,3 +378,37 @@ TEST_CASE("probe: the prober runs every interval and counts its streak") {
     CHECK(results[4].streak == 2);
     CHECK(results[4].error == "connect: Connection refused");
 }
+
+TEST_CASE("probe: a unit's fall is a failure, whatever the probe said before") {
+    std::optional<ProbeResult> last = ProbeResult{"http", true, 2, "", 40};
+    auto fell = fallen_result(last, "http", "failed");
+    CHECK_FALSE(fell.ok);
+    CHECK(fell.kind == "http");
+    CHECK(fell.streak == 1);
+    CHECK(fell.error == "unit failed (not probed)");
+    CHECK(fallen_result(fell, "http", "inactive").streak == 2);
+    CHECK(fallen_result(std::nullopt, "tcp", "deactivating").streak == 1);
+}
+
+TEST_CASE("probe: after a unit's fall, successes count again from one; a run in flight is dropped") {
+    Loop loop;
+    auto curl = CurlLoop::create(loop.get()).value();
+    auto c = config("command", 2000);
+    c.interval_ms = 100;
+    // Each run takes 300 ms, so the fall below lands while one is in flight.
+    c.command = {"/bin/sleep", "0.3"};
+    std::vector<ProbeResult> results;
+    auto prober = Prober::create(loop.get(), *curl, c, target("tcp", 1),
+                                 [&](const ProbeResult& r) { results.push_back(r); });
+    REQUIRE(prober.ok());
+    REQUIRE(loop.run_until([&] { return results.size() == 2; }, 5000));
+    CHECK(results[1].streak == 2);
+    loop.run_for(100);  // the third run is in flight
+    (*prober)->unit_fell("failed");
+    REQUIRE((*prober)->last().has_value());
+    CHECK_FALSE((*prober)->last()->ok);
+    // The dropped run never reports; the next one starts on its own and counts from one.
+    REQUIRE(loop.run_until([&] { return results.size() == 3; }, 5000));
+    CHECK(results[2].ok);
+    CHECK(results[2].streak == 1);
+}
