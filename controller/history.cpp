@@ -48,9 +48,25 @@ CREATE TABLE IF NOT EXISTS state_blocks (
   server TEXT NOT NULL,
   period_ms INTEGER NOT NULL,
   state INTEGER NOT NULL,
+  reports INTEGER NOT NULL DEFAULT 0,
+  cpu_max REAL,
+  memory_max REAL,
   PRIMARY KEY (server, period_ms)
 ) WITHOUT ROWID;
 )sql";
+
+// Columns added since the first schema (issue 6: a block's metrics); a database made
+// before them gains them when opened, its old blocks without metrics.
+struct AddedColumn {
+    const char* table;
+    const char* column;
+    const char* definition;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {"state_blocks", "reports", "INTEGER NOT NULL DEFAULT 0"},
+    {"state_blocks", "cpu_max", "REAL"},
+    {"state_blocks", "memory_max", "REAL"},
+};
 
 Error db_error(sqlite3* db, const std::string& what) {
     return fail(ErrorKind::internal, "history database: " + what + ": " + sqlite3_errmsg(db));
@@ -76,6 +92,11 @@ public:
         sqlite3_bind_null(s_, i);
         return *this;
     }
+    Stmt& real(int i, const std::optional<double>& v) {
+        if (v) sqlite3_bind_double(s_, i, *v);
+        else sqlite3_bind_null(s_, i);
+        return *this;
+    }
     // true: a row; false: done. Errors name `what`.
     Result<bool> step(const char* what) {
         int rc = sqlite3_step(s_);
@@ -97,11 +118,22 @@ public:
     }
     int64_t col_int(int c) const { return sqlite3_column_int64(s_, c); }
     bool col_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+    std::optional<double> col_real(int c) const {
+        if (col_null(c)) return std::nullopt;
+        return sqlite3_column_double(s_, c);
+    }
 
 private:
     sqlite3* db_;
     sqlite3_stmt* s_ = nullptr;
 };
+
+bool has_column(sqlite3* db, const char* table, const char* column) {
+    Stmt q(db, (std::string("SELECT 1 FROM pragma_table_info('") + table + "') WHERE name = ?").c_str());
+    q.text(1, column);
+    auto row = q.step("table info");
+    return row && *row;
+}
 
 Health health_of(int64_t v) { return v >= 0 && v <= 3 ? static_cast<Health>(v) : Health::unknown; }
 
@@ -111,6 +143,10 @@ std::optional<InstanceRef> instance_at(const Stmt& q, int first) {
                          std::to_string(q.col_int(first + 4)));
     if (!t) return std::nullopt;
     return InstanceRef{t->domain, t->key};
+}
+
+BlockMetrics metrics_at(const Stmt& q, int first) {
+    return BlockMetrics{static_cast<uint32_t>(q.col_int(first)), q.col_real(first + 1), q.col_real(first + 2)};
 }
 
 void bind_instance(Stmt& s, int first, const InstanceRef& i) {
@@ -136,7 +172,31 @@ Result<History> History::open(const std::string& path) {
             return fail(ErrorKind::unavailable, e.message);
         }
     }
+    for (const auto& added : kAddedColumns) {
+        if (has_column(raw, added.table, added.column)) continue;
+        std::string sql = std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.column + " " +
+                          added.definition;
+        if (sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            return fail(ErrorKind::unavailable, db_error(raw, path).message);
+    }
     return h;
+}
+
+void BlockMetrics::add(const HostMetrics& host) {
+    ++reports;
+    cpu_max = std::max(cpu_max.value_or(host.cpu), host.cpu);
+    memory_max = std::max(memory_max.value_or(host.memory), host.memory);
+}
+
+void BlockMetrics::merge(const BlockMetrics& other) {
+    reports += other.reports;
+    auto most = [](const std::optional<double>& a, const std::optional<double>& b) -> std::optional<double> {
+        if (!a) return b;
+        if (!b) return a;
+        return std::max(*a, *b);
+    };
+    cpu_max = most(cpu_max, other.cpu_max);
+    memory_max = most(memory_max, other.memory_max);
 }
 
 Result<void> History::write(const HistoryBatch& b) {
@@ -182,14 +242,17 @@ Result<void> History::write(const HistoryBatch& b) {
         if (!b.blocks.empty()) {
             // A period closed again after a restart keeps the worse of the two.
             Stmt s(db,
-                   "INSERT INTO state_blocks VALUES (?,?,?) ON CONFLICT (server, period_ms) "
-                   "DO UPDATE SET state = max(state, excluded.state)");
+                   "INSERT INTO state_blocks (server, period_ms, state, reports, cpu_max, memory_max) "
+                   "VALUES (?,?,?,?,?,?) ON CONFLICT (server, period_ms) DO UPDATE SET "
+                   "state = max(state, excluded.state), reports = reports + excluded.reports, "
+                   "cpu_max = coalesce(max(cpu_max, excluded.cpu_max), cpu_max, excluded.cpu_max), "
+                   "memory_max = coalesce(max(memory_max, excluded.memory_max), memory_max, excluded.memory_max)");
             if (!s.ok()) return db_error(db, "prepare");
-            for (const auto& bl : b.blocks)
-                if (auto r = s.text(1, bl.server).integer(2, bl.period_ms).integer(3, static_cast<int>(bl.worst)).run(
-                        "write block");
-                    !r)
-                    return r;
+            for (const auto& bl : b.blocks) {
+                s.text(1, bl.server).integer(2, bl.period_ms).integer(3, static_cast<int>(bl.worst));
+                s.integer(4, bl.metrics.reports).real(5, bl.metrics.cpu_max).real(6, bl.metrics.memory_max);
+                if (auto r = s.run("write block"); !r) return r;
+            }
         }
         if (b.forget_before_ms > 0) {
             Stmt c(db, "DELETE FROM state_changes WHERE at_ms < ?");
@@ -261,8 +324,8 @@ Result<std::vector<StateChange>> History::changes(const std::string& server, int
 
 Result<std::vector<StateBlock>> History::blocks(const std::string& server, int64_t from_ms, int64_t to_ms) const {
     sqlite3* db = db_.get();
-    Stmt s(db, "SELECT period_ms, state FROM state_blocks WHERE server = ? AND period_ms >= ? AND period_ms < ? "
-               "ORDER BY period_ms");
+    Stmt s(db, "SELECT period_ms, state, reports, cpu_max, memory_max FROM state_blocks "
+               "WHERE server = ? AND period_ms >= ? AND period_ms < ? ORDER BY period_ms");
     if (!s.ok()) return db_error(db, "prepare");
     s.text(1, server).integer(2, from_ms).integer(3, to_ms);
     std::vector<StateBlock> out;
@@ -270,7 +333,24 @@ Result<std::vector<StateBlock>> History::blocks(const std::string& server, int64
         auto row = s.step("read blocks");
         if (!row) return row.failure();
         if (!*row) break;
-        out.push_back(StateBlock{server, s.col_int(0), health_of(s.col_int(1))});
+        out.push_back(StateBlock{server, s.col_int(0), health_of(s.col_int(1)), metrics_at(s, 2)});
+    }
+    return out;
+}
+
+Result<std::map<std::string, std::vector<StateBlock>>> History::all_blocks(int64_t from_ms, int64_t to_ms) const {
+    sqlite3* db = db_.get();
+    Stmt s(db, "SELECT server, period_ms, state, reports, cpu_max, memory_max FROM state_blocks "
+               "WHERE period_ms >= ? AND period_ms < ? ORDER BY server, period_ms");
+    if (!s.ok()) return db_error(db, "prepare");
+    s.integer(1, from_ms).integer(2, to_ms);
+    std::map<std::string, std::vector<StateBlock>> out;
+    for (;;) {
+        auto row = s.step("read blocks");
+        if (!row) return row.failure();
+        if (!*row) break;
+        std::string server = s.col_text(0);
+        out[server].push_back(StateBlock{server, s.col_int(1), health_of(s.col_int(2)), metrics_at(s, 3)});
     }
     return out;
 }

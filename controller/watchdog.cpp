@@ -262,6 +262,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
                         judge_host(r.host, criteria_).state != judge_host(s.last.host, criteria_).state;
         const size_t changes_before = result.changes.size();
         if (changes_state && !undo.count(s.name)) undo.emplace(s.name, s);
+        s.metrics.add(r.host);
         const bool instances_changed = apply(s, std::move(r), now_ms, result.changes);
         set_changed = instances_changed || set_changed;
         applied.emplace_back(&s, instances_changed);
@@ -328,9 +329,10 @@ Result<std::vector<StateChange>> Watchdog::tick(int64_t now_ms) {
             s.dirty = true;
         }
         if (period > s.period_ms) {
-            batch.blocks.push_back(StateBlock{name, s.period_ms, std::max(s.worst, s.state)});
+            batch.blocks.push_back(StateBlock{name, s.period_ms, std::max(s.worst, s.state), s.metrics});
             s.period_ms = period;
             s.worst = s.state;
+            s.metrics = {};
             closed = true;
         }
         if (s.dirty) add_rows(s, batch);
@@ -438,15 +440,29 @@ Result<std::vector<StateBlock>> Watchdog::blocks(const std::string& name, int64_
     std::lock_guard lock(mutex_);
     auto closed = history_.blocks(name, from_ms, to_ms);
     if (!closed) return closed;
-    auto it = servers_.find(name);
-    if (it != servers_.end() && it->second.period_ms >= from_ms && it->second.period_ms < to_ms) {
-        Health worst = std::max(it->second.worst, it->second.state);
-        if (!closed->empty() && closed->back().period_ms == it->second.period_ms)
-            closed->back().worst = std::max(closed->back().worst, worst);
-        else
-            closed->push_back(StateBlock{name, it->second.period_ms, worst});
-    }
+    if (auto it = servers_.find(name); it != servers_.end()) add_open_block(it->second, from_ms, to_ms, *closed);
     return closed;
+}
+
+Result<std::map<std::string, std::vector<StateBlock>>> Watchdog::all_blocks(int64_t from_ms, int64_t to_ms) const {
+    std::lock_guard lock(mutex_);
+    auto closed = history_.all_blocks(from_ms, to_ms);
+    if (!closed) return closed;
+    for (const auto& [name, s] : servers_) add_open_block(s, from_ms, to_ms, (*closed)[name]);
+    std::erase_if(*closed, [](const auto& row) { return row.second.empty(); });
+    return closed;
+}
+
+void Watchdog::add_open_block(const Server& s, int64_t from_ms, int64_t to_ms, std::vector<StateBlock>& blocks) {
+    if (s.period_ms < from_ms || s.period_ms >= to_ms) return;
+    Health worst = std::max(s.worst, s.state);
+    if (!blocks.empty() && blocks.back().period_ms == s.period_ms) {
+        // Closed already once (before a restart): the open part adds to it.
+        blocks.back().worst = std::max(blocks.back().worst, worst);
+        blocks.back().metrics.merge(s.metrics);
+    } else {
+        blocks.push_back(StateBlock{s.name, s.period_ms, worst, s.metrics});
+    }
 }
 
 WatchdogTimer::WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every, std::function<int64_t()> clock,

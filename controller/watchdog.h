@@ -107,6 +107,11 @@ public:
     Result<std::vector<StateChange>> changes(const std::string& name, int64_t from_ms, int64_t to_ms,
                                              size_t limit) const;
     Result<std::vector<StateBlock>> blocks(const std::string& name, int64_t from_ms, int64_t to_ms) const;
+    // Every server's blocks with from ≤ period < to, the open periods' included (a
+    // timeline of the whole fleet); servers with none are absent.
+    Result<std::map<std::string, std::vector<StateBlock>>> all_blocks(int64_t from_ms, int64_t to_ms) const;
+    // The length of a block (the controller's [health] period_seconds), in ms.
+    int64_t period_ms() const { return int64_t{criteria_.period_seconds ? criteria_.period_seconds : 60} * 1000; }
     // The controller's criteria (its config's [health]).
     const HealthCriteria& criteria() const { return criteria_; }
     // For /metrics: reports taken and ignored, lost per server, servers and instances by
@@ -135,6 +140,7 @@ private:
         std::string reason;
         int64_t period_ms = 0;
         Health worst = Health::unknown;  // of the open period
+        BlockMetrics metrics;            // of the open period
         bool dirty = false;              // moved since the last flush
         long load_step = -1;             // of the host CPU last sent to on_load; -1: never sent
         std::vector<Address> load_addresses;  // sorted, as last sent to on_load
@@ -157,6 +163,9 @@ private:
     std::vector<std::string> accounts_of_zone(const std::string& zone) const;
     std::vector<std::string> accounts_of(const Server& s) const;
     static ServerStatus status_of(const Server& s);
+    // Caller holds mutex_. Adds `s`'s open period to `blocks` (its closed ones, oldest
+    // first) when it lies within [from, to).
+    static void add_open_block(const Server& s, int64_t from_ms, int64_t to_ms, std::vector<StateBlock>& blocks);
 
     mutable std::mutex mutex_;  // everything below
     History history_;

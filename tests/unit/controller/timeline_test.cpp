@@ -68,11 +68,12 @@ TEST_CASE("timeline: bad ranges and periods are refused, naming the parameter") 
 
 TEST_CASE("timeline: stored blocks fold onto the grid as the worst of each period") {
     auto g = grid_of(4, 2 * kMin, 100 * kMin);  // periods of 2 stored blocks each
+    auto at = [](int64_t minute, Health h) { return StateBlock{"h", minute * kMin, h, {}}; };
     std::vector<StateBlock> blocks = {
-        {"h", 100 * kMin, U}, {"h", 101 * kMin, W},  // period 0: worst warning
-        {"h", 103 * kMin, D},                        // period 1: down (one of two stored)
-        {"h", 106 * kMin, U},                        // period 3; period 2 has none
-        {"h", 99 * kMin, D},  {"h", 108 * kMin, D},  // outside the grid
+        at(100, U), at(101, W),  // period 0: worst warning
+        at(103, D),              // period 1: down (one of two stored)
+        at(106, U),              // period 3; period 2 has none
+        at(99, D),  at(108, D),  // outside the grid
     };
     CHECK(timeline_row(blocks, g) == std::vector<Health>{W, D, N, U});
     CHECK(timeline_row({}, g) == std::vector<Health>{N, N, N, N});
