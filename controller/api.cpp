@@ -13,6 +13,7 @@
 #include "api_body.h"
 #include "api_reply.h"
 #include "api_settings.h"
+#include "api_timeline.h"
 #include "api_watchdog.h"
 #include "domain.h"
 #include "http_server.h"
@@ -264,7 +265,10 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     routes(router, controller, services.watchdog);
     account_routes(router, controller);
     settings_routes(router, controller);
-    if (services.watchdog) watchdog_routes(router, *services.watchdog, controller);
+    if (services.watchdog) {
+        watchdog_routes(router, *services.watchdog, controller);
+        timeline_routes(router, *services.watchdog, controller);
+    }
     add_alert_routes(router, services.alerts, services.metrics);
 
     HttpServerOptions options;

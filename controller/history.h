@@ -59,6 +59,7 @@ struct StateBlock {
     int64_t period_ms = 0;  // start of the period
     Health worst = Health::unknown;
     BlockMetrics metrics;
+    bool operator==(const StateBlock&) const = default;
 };
 
 // What one transaction writes. Servers listed get their row and all their instance

@@ -5,16 +5,12 @@
 
 namespace patchbay {
 
-namespace {
-
 std::string span_text(int64_t ms) {
     for (auto [unit, len] : {std::pair{'w', int64_t{604800000}}, {'d', int64_t{86400000}}, {'h', int64_t{3600000}},
                              {'m', int64_t{60000}}})
         if (ms % len == 0) return std::to_string(ms / len) + unit;
     return std::to_string(ms / 1000) + "s";
 }
-
-}  // namespace
 
 Result<int64_t> parse_span(std::string_view text, std::string_view what) {
     auto bad = [&] {

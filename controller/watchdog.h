@@ -163,9 +163,13 @@ private:
     std::vector<std::string> accounts_of_zone(const std::string& zone) const;
     std::vector<std::string> accounts_of(const Server& s) const;
     static ServerStatus status_of(const Server& s);
-    // Caller holds mutex_. Adds `s`'s open period to `blocks` (its closed ones, oldest
-    // first) when it lies within [from, to).
-    static void add_open_block(const Server& s, int64_t from_ms, int64_t to_ms, std::vector<StateBlock>& blocks);
+    // Caller holds mutex_. Closes `s`'s open period when `period` (the one now) is later:
+    // its block waits in pending_blocks_ for the next write. A report coming before the
+    // tick that would close it so counts in its own period, not the one before.
+    void roll_period(Server& s, int64_t period);
+    // Caller holds mutex_. Adds `s`'s pending blocks and its open period to `blocks` (its
+    // stored ones, oldest first), those within [from, to).
+    void add_unwritten_blocks(const Server& s, int64_t from_ms, int64_t to_ms, std::vector<StateBlock>& blocks) const;
 
     mutable std::mutex mutex_;  // everything below
     History history_;
@@ -175,6 +179,7 @@ private:
     std::map<std::string, Server, std::less<>> servers_;
     HealthMapPtr health_ = std::make_shared<const HealthMap>();
     bool health_stale_ = false;
+    std::vector<StateBlock> pending_blocks_;  // closed, not written yet (roll_period)
     std::vector<Verdict> verdicts_;  // scratch of ingest, kept to reuse its memory
     uint64_t accepted_total_ = 0, duplicates_total_ = 0;
     std::map<Health, uint64_t> changes_total_;  // server and instance changes, by new state

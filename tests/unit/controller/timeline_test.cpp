@@ -2,6 +2,7 @@
 // it, and which periods were network events or server events.
 #include <catch2/catch.hpp>
 
+#include "api_timeline.h"
 #include "timeline.h"
 
 using namespace patchbay;
@@ -127,4 +128,49 @@ TEST_CASE("timeline: a network event needs 2 servers and 5 of them or a third of
     for (auto& [name, row] : rows)
         if (name[0] == 's') row = {U, N};
     REQUIRE(timeline_events(rows, g).size() == 1);
+}
+
+TEST_CASE("timeline API answers: the grid, rows and events as JSON; events as an account sees them") {
+    auto g = grid_of(3, kMin, 10 * kMin);
+    ServerStatus a;
+    a.name = "a";
+    a.state = Health::down;
+    a.since_ms = 12 * kMin;
+    a.reason = "unit failed";
+    auto j = timeline_json(g, {TimelineRow{a, {U, D, N}}}, {TimelineEvent{11 * kMin, "server", {"a"}}}, 12 * kMin + 5);
+    CHECK(j["from_ms"] == 10 * kMin);
+    CHECK(j["to_ms"] == 13 * kMin);
+    CHECK(j["period_ms"] == kMin);
+    CHECK(j["now_ms"] == 12 * kMin + 5);
+    CHECK(j["periods"] == nlohmann::json::array({10 * kMin, 11 * kMin, 12 * kMin}));
+    CHECK(j["servers"][0]["name"] == "a");
+    CHECK(j["servers"][0]["state"] == "down");
+    CHECK(j["servers"][0]["reason"] == "unit failed");
+    CHECK(j["servers"][0]["blocks"] == nlohmann::json::array({"up", "down", "unknown"}));
+    CHECK(j["events"][0]["kind"] == "server");
+    CHECK(j["events"][0]["period_ms"] == 11 * kMin);
+
+    std::vector<TimelineEvent> fleet = {{kMin, "network", {"a", "b", "c"}}, {2 * kMin, "server", {"c"}}};
+    auto seen = visible_events(fleet, {"a", "b"});
+    REQUIRE(seen.size() == 1);  // c's server event is not shown; the network event keeps its kind
+    CHECK(seen[0] == TimelineEvent{kMin, "network", {"a", "b"}});
+}
+
+TEST_CASE("timeline API answers: a block's facts") {
+    std::vector<StateBlock> blocks = {{"a", 0, U, BlockMetrics{2, 0.5, 0.25}},
+                                      {"a", kMin, D, BlockMetrics{1, 0.75, 0.125}},
+                                      {"a", 2 * kMin, W, BlockMetrics{5, 1.0, 1.0}}};  // outside
+    std::vector<StateChange> changes = {{kMin + 5, "a", std::nullopt, U, D, "unit failed", {}}};
+    auto j = block_facts_json("a", 0, 2 * kMin, blocks, changes);
+    CHECK(j["state"] == "down");
+    CHECK(j["period_end_ms"] == 2 * kMin);
+    CHECK(j["metrics"]["reports"] == 3);
+    CHECK(j["metrics"]["cpu_max"] == 0.75);
+    CHECK(j["metrics"]["memory_max"] == 0.25);
+    CHECK(j["changes"][0]["reason"] == "unit failed");
+    CHECK(j["changes"][0]["server"] == "a");
+    CHECK(j["changes"][0]["instance"].is_null());
+    auto empty = block_facts_json("a", 10 * kMin, 11 * kMin, blocks, {});
+    CHECK(empty["state"] == "unknown");
+    CHECK(empty["metrics"].is_null());
 }

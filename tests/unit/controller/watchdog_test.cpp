@@ -330,6 +330,24 @@ TEST_CASE("watchdog: a block keeps its period's reports and busiest host; all se
     CHECK(later->at("h1").size() == 1);
 }
 
+TEST_CASE("watchdog: a report before the tick that closes its period counts in its own period") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    // 45 s on is the next minute (T0 is 20 s into one); no tick has closed the first yet.
+    REQUIRE(w->ingest(one(report("h1", 2, {http("failed")})), T0 + 45'000));
+    auto before_tick = w->blocks("h1", 0, T0 + 120'000);
+    REQUIRE(before_tick);
+    REQUIRE(before_tick->size() == 2);
+    CHECK((*before_tick)[0].worst == Health::up);
+    CHECK((*before_tick)[0].metrics.reports == 1);
+    CHECK((*before_tick)[1].worst == Health::down);
+    REQUIRE(w->tick(T0 + 46'000));  // writes the closed one
+    auto after_tick = w->blocks("h1", 0, T0 + 120'000);
+    REQUIRE(after_tick);
+    CHECK(*after_tick == *before_tick);
+}
+
 TEST_CASE("history: a database made before blocks had metrics gains the columns, its blocks without them") {
     test::TempDir dir;
     sqlite3* db = nullptr;
