@@ -13,6 +13,7 @@
 #include "api_body.h"
 #include "api_reply.h"
 #include "api_settings.h"
+#include "api_arrangements.h"
 #include "api_timeline.h"
 #include "api_watchdog.h"
 #include "domain.h"
@@ -270,6 +271,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
         timeline_routes(router, *services.watchdog, controller);
     }
     add_alert_routes(router, services.alerts, services.metrics);
+    if (services.arrangements) arrangement_routes(router, *services.arrangements);
 
     HttpServerOptions options;
     options.threads = api_threads();

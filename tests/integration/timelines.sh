@@ -126,4 +126,26 @@ expect_contains "... says how many" "302400 blocks" "$(answer)"
 expect_eq "to= not a time" 400 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?to=yesterday')"
 expect_eq "an unknown server" 404 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?server=nobody')"
 expect_eq "no token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$PATCHBAY_CONTROLLER/v1/timelines")"
+# Arrangements: each user's own (a viewer too), by name; bad ones refused naming the field.
+# put TOKEN NAME BODY — prints the HTTP status of a PUT.
+put() {
+  curl -s -o "$work/answer" -w '%{http_code}' -X PUT -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/json' --data-binary "$3" "$PATCHBAY_CONTROLLER/v1/arrangements/$2"
+}
+expect_eq "a viewer saves its arrangement" 200 "$(put "$VIEWER_A" 'night%20shift' '{"order": ["h3", "h1"], "pinned": ["h2"]}')"
+expect_eq "... and reads it back" '["h3","h1"] ["h2"]' \
+  "$(call "$VIEWER_A" '/v1/arrangements/night%20shift' >/dev/null; answer | jq -c '.order, .pinned' | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "... the one in use under @current" 200 "$(put "$VIEWER_A" '@current' '{"order": ["h2"]}')"
+expect_eq "... listed, @current first" '@current,night shift' \
+  "$(call "$VIEWER_A" /v1/arrangements >/dev/null; answer | jq -r '[.[].name] | join(",")')"
+expect_eq "the admin has none of the viewer's" 404 "$(call "$PATCHBAY_TOKEN" '/v1/arrangements/night%20shift')"
+expect_eq "a name twice in a list" 400 "$(put "$VIEWER_A" mine '{"order": ["h1", "h1"]}')"
+expect_contains "... names the place" "order[1]: 'h1' twice" "$(answer)"
+expect_eq "a bad name" 400 "$(put "$VIEWER_A" 'wow%21' '{}')"
+expect_contains "... says why" "arrangement name 'wow!'" "$(answer)"
+expect_eq "... and nothing was saved" '@current,night shift' \
+  "$(call "$VIEWER_A" /v1/arrangements >/dev/null; answer | jq -r '[.[].name] | join(",")')"
+expect_eq "removed" 200 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $VIEWER_A" \
+  "$PATCHBAY_CONTROLLER/v1/arrangements/night%20shift")"
+expect_eq "... is gone" 404 "$(call "$VIEWER_A" '/v1/arrangements/night%20shift')"
 echo "$pb_pass passed, 0 failed"
