@@ -148,4 +148,17 @@ expect_eq "... and nothing was saved" '@current,night shift' \
 expect_eq "removed" 200 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $VIEWER_A" \
   "$PATCHBAY_CONTROLLER/v1/arrangements/night%20shift")"
 expect_eq "... is gone" 404 "$(call "$VIEWER_A" '/v1/arrangements/night%20shift')"
+# The page: its files need no token, carry a strict CSP, and are the embedded ones.
+expect_eq "/ui redirects to /ui/" "308 /ui/" \
+  "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$PATCHBAY_CONTROLLER/ui" | sed "s|$PATCHBAY_CONTROLLER||")"
+expect_eq "/ui/ without a token" 200 "$(curl -s -o "$work/page" -w '%{http_code}' "$PATCHBAY_CONTROLLER/ui/")"
+expect_contains "... is the page" '<script type="module" src="app.js"></script>' "$(cat "$work/page")"
+expect_eq "... as built in" "$(sha256sum <"$(dirname "$0")/../../controller/ui/app.js")" \
+  "$(curl -s "$PATCHBAY_CONTROLLER/ui/app.js" | sha256sum)"
+expect_contains "... with a CSP" "content-security-policy: default-src 'self'" \
+  "$(curl -s -D - -o /dev/null "$PATCHBAY_CONTROLLER/ui/app.css" | tr 'A-Z' 'a-z')"
+expect_eq "a file the page has not" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$PATCHBAY_CONTROLLER/ui/secret.txt")"
+expect_eq "the API still needs the token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$PATCHBAY_CONTROLLER/v1/whoami")"
+expect_eq "whoami says who the token is" "account-viewer a a-viewer" \
+  "$(call "$VIEWER_A" /v1/whoami >/dev/null; answer | jq -r '"\(.role) \(.account) \(.name)"')"
 echo "$pb_pass passed, 0 failed"
