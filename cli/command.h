@@ -14,6 +14,7 @@
 //     policy get|history ACCOUNT | policy set ACCOUNT FILE | policy check FILE
 //     policy rollback ACCOUNT VERSION
 //     explain DOMAIN SERVICE [--transport T] [--from ADDRESS] [--at TIME] [--department D]
+//     timeline [--range 24h] [--period P] [--server NAME]…
 #pragma once
 
 #include <functional>
@@ -46,6 +47,10 @@ struct Invocation {
     std::string noun, verb;
     std::vector<std::string> args;
     std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone, --account, --role, --name
+    std::vector<std::string> servers;            // --server, repeatable (timeline)
+    // How text is drawn (main.cpp decides: a terminal without NO_COLOR gets colour).
+    bool color = false;
+    size_t width = 80;
 };
 
 struct ApiRequest {
