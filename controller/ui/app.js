@@ -393,7 +393,7 @@ async function showFacts(server, block) {
       return;
     }
     facts = r.data;
-    facts.applied = await changesIn(period, period + t.period_ms);
+    facts.applied = await changesIn(server, period, period + t.period_ms);
     page.facts.set(key, facts);
   }
   if (box.dataset.server !== server || box.dataset.period !== String(period)) return;  // moved on meanwhile
@@ -418,11 +418,11 @@ async function showFacts(server, block) {
   box.replaceChildren(...parts);
 }
 
-// The change log's entries made in [from, to); none when the controller has no change log.
-async function changesIn(from, to) {
+// The changes made in [from, to) to zones `server` serves (it reports a serial of them).
+async function changesIn(server, from, to) {
   const r = await api("/v1/changes?limit=1000");
   if (!r.ok || !Array.isArray(r.data)) return [];
-  return r.data.filter((c) => c.at_ms >= from && c.at_ms < to);
+  return r.data.filter((c) => c.at_ms >= from && c.at_ms < to && (c.hosts || []).some((h) => h.server === server));
 }
 
 function el(tag, text) {
