@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "span.h"
 #include "timeline.h"
 #include "tuple.h"
 #include "utc_text.h"
@@ -59,13 +60,6 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
     line(header);
     for (const auto& row : rows) line(row);
     return out.str();
-}
-
-// "30m", "24h", "7d": what the controller takes as a range or period (timeline.h there).
-bool is_span(const std::string& v) {
-    if (v.size() < 2 || v.size() > 12 || std::string("smhdw").find(v.back()) == std::string::npos) return false;
-    if (v[0] < '1' || v[0] > '9') return false;
-    return std::all_of(v.begin(), v.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string str(const json& v) {
@@ -277,9 +271,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         for (const char* name : {"range", "period"}) {
             auto v = option(name);
             if (!v) continue;
-            if (!is_span(*v))
-                return usage("--" + std::string(name) + " '" + *v +
-                             "' is not a duration (a number then s, m, h, d or w: 30m, 24h, 7d)");
+            if (auto ok = parse_span(*v, "--" + std::string(name)); !ok) return usage(ok.error());
             query += std::string(query.empty() ? "?" : "&") + name + "=" + *v;
         }
         for (const auto& server : inv.servers) query += std::string(query.empty() ? "?" : "&") + "server=" + escape(server);

@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "span.h"
 #include "utc_text.h"
 
 namespace patchbay {
@@ -31,12 +32,6 @@ std::string cell(const std::string& state, bool color) {
     if (state == "warning") return "\033[33m▄\033[0m";
     if (state == "down") return "\033[31m█\033[0m";
     return "\033[90m·\033[0m";
-}
-
-std::string span_text(int64_t ms) {
-    for (auto [unit, len] : {std::pair{"d", int64_t{86400000}}, {"h", int64_t{3600000}}, {"m", int64_t{60000}}})
-        if (ms > 0 && ms % len == 0) return std::to_string(ms / len) + unit;
-    return std::to_string(ms / 1000) + "s";
 }
 
 std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : ""; }

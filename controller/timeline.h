@@ -14,14 +14,10 @@
 #include "health_state.h"
 #include "history.h"
 #include "result.h"
+#include "span.h"
 
 namespace patchbay {
 
-// "90s", "5m", "24h", "7d", "1w" ⇒ milliseconds. Errors name `what` (the parameter):
-// "range: '3x' is not a duration (a number then s, m, h, d or w)".
-Result<int64_t> parse_span(std::string_view text, std::string_view what);
-// Milliseconds as the largest whole unit: 604800000 ⇒ "1w", 90000 ⇒ "90s".
-std::string span_text(int64_t ms);
 
 // The periods a timeline shows: `count` periods of `period_ms` from `from_ms`, the last one
 // holding `now` (the open period), aligned on multiples of period_ms since the epoch so

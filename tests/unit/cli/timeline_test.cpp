@@ -84,7 +84,7 @@ TEST_CASE("timeline: the request, and bad options refused before asking") {
     CHECK(marked->path == "/v1/timelines?server=<h1>&server=<web 3>");
     auto bad = plan({"timeline", "--range", "1y"});
     REQUIRE_FALSE(bad.ok());
-    CHECK(bad.error() == "--range '1y' is not a duration (a number then s, m, h, d or w: 30m, 24h, 7d)");
+    CHECK(bad.error() == "--range: '1y' is not a duration (a number then s, m, h, d or w)");
     CHECK_FALSE(plan({"timeline", "--period", "0m"}).ok());
     CHECK(plan({"timeline", "extra"}).error().rfind("usage: patchbay timeline", 0) == 0);
     CHECK(plan({"servers", "ls", "--server", "h1"}).error() == "--server only goes with 'timeline'");
