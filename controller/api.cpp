@@ -109,7 +109,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
         if (!zone) return reply_error(res, zone.failure());
         auto account = new_zone_account(principal_of(req), zone->account, res);
         if (!account) return;
-        auto change = c.add_zone(zone->name, *account, zone->template_name);
+        auto change = c.add_zone(zone->name, *account, zone->template_name, change_author(principal_of(req)));
         if (!change) return reply_error(res, change.failure());
         json out = to_json(*change);
         out["account"] = *account;
@@ -123,7 +123,8 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
         const Principal& p = principal_of(req);
         auto account = new_zone_account(p, file->account, res);
         if (!account) return;
-        auto done = c.import_zone(file->text, file->zone, file->source, *account, p.role != Role::admin);
+        auto done = c.import_zone(file->text, file->zone, file->source, *account, p.role != Role::admin,
+                                  change_author(p));
         if (!done) return reply_error(res, done.failure());
         json out = to_json(done->change);
         out["tuples"] = done->tuples;
@@ -141,7 +142,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
     s.del(R"(/v1/zones/([^/]+))", [&c](const HttpRequest& req, HttpResponse& res) {
         auto zone = zone_access(c, req, res, req.matches[1], true);
         if (!zone) return;
-        auto change = c.remove_zone(*zone);
+        auto change = c.remove_zone(*zone, change_author(principal_of(req)));
         if (!change) return reply_error(res, change.failure());
         reply(res, 200, to_json(*change));
     });
@@ -174,7 +175,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
         if (!body) return reply_error(res, body.failure());
         auto tuple = tuple_from(*zone, *body);
         if (!tuple) return reply_error(res, tuple.failure());
-        auto change = c.put_tuple(*tuple);
+        auto change = c.put_tuple(*tuple, change_author(principal_of(req)));
         if (!change) return reply_error(res, change.failure());
         json out = to_json(*change);
         out["tuple"] = to_json(*tuple);
@@ -186,7 +187,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
                  if (!zone) return;
                  auto tuple = parse_tuple(*zone, req.matches[2], req.matches[3], req.matches[4], req.matches[5]);
                  if (!tuple) return reply_error(res, tuple.failure());
-                 auto change = c.remove_tuple(tuple->domain, tuple->key);
+                 auto change = c.remove_tuple(tuple->domain, tuple->key, change_author(principal_of(req)));
                  if (!change) return reply_error(res, change.failure());
                  reply(res, 200, to_json(*change));
              });
