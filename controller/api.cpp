@@ -10,6 +10,7 @@
 #include "api_access.h"
 #include "api_accounts.h"
 #include "api_alerts.h"
+#include "api_changes.h"
 #include "api_body.h"
 #include "api_reply.h"
 #include "api_settings.h"
@@ -267,6 +268,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     settings_routes(router, controller);
     if (services.watchdog) watchdog_routes(router, *services.watchdog, controller);
     add_alert_routes(router, services.alerts, services.metrics);
+    change_routes(router, controller, services.watchdog);
 
     HttpServerOptions options;
     options.threads = api_threads();
