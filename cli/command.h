@@ -14,6 +14,7 @@
 //     policy get|history ACCOUNT | policy set ACCOUNT FILE | policy check FILE
 //     policy rollback ACCOUNT VERSION
 //     explain DOMAIN SERVICE [--transport T] [--from ADDRESS] [--at TIME] [--department D]
+//     changes ls [--zone DOMAIN] [--limit N] | changes show ID
 #pragma once
 
 #include <functional>
@@ -45,7 +46,7 @@ struct Invocation {
     bool json = false;
     std::string noun, verb;
     std::vector<std::string> args;
-    std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone, --account, --role, --name
+    std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone, --account, --role, --name, --limit…
 };
 
 struct ApiRequest {
