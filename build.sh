@@ -12,7 +12,8 @@ build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcur
 # systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
 test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd bind9 python3 curl
            procps psmisc util-linux jq
-           clang libclang-rt-14-dev)  # clang + libFuzzer: tests/fuzz/run.sh
+           clang libclang-rt-14-dev   # clang + libFuzzer: tests/fuzz/run.sh
+           chromium fonts-dejavu-core)  # tests/gui: the page in a real browser (playwright-core from npm)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = --tests ] && want+=("${test_pkgs[@]}")
@@ -32,6 +33,12 @@ if [ ${#missing[@]} -gt 0 ]; then
       systemctl disable --now "${pkg_svc#*:}" >/dev/null 2>&1 || true
     fi
   done
+fi
+
+# tests/gui drives Debian's chromium with npm's playwright-core (no browser download).
+if [ "${1:-}" = --tests ]; then
+  command -v npm >/dev/null || { echo "tests/gui needs Node.js 20 or later with npm" >&2; exit 1; }
+  (cd tests/gui && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 werror=OFF

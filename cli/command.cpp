@@ -11,6 +11,7 @@
 #include <limits>
 #include <sstream>
 
+#include "timeline.h"
 #include "tuple.h"
 #include "utc_text.h"
 
@@ -32,6 +33,7 @@ const char* const kCliUsage =
     "  policy history ACCOUNT     policy rollback ACCOUNT VERSION\n"
     "  explain DOMAIN SERVICE [--transport tcp] [--from ADDRESS] [--at TIME] [--department D]\n"
     "  changes ls [--zone DOMAIN] [--limit N]  (the change log, newest first)   changes show ID\n"
+    "  timeline [--range 24h] [--period P] [--server NAME]...  (U up, W warning, D down, . no data)\n"
     "  roles: admin, account-admin, account-viewer, agent (docs/accounts.md)\n"
     "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
 
@@ -59,6 +61,13 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
     line(header);
     for (const auto& row : rows) line(row);
     return out.str();
+}
+
+// "30m", "24h", "7d": what the controller takes as a range or period (timeline.h there).
+bool is_span(const std::string& v) {
+    if (v.size() < 2 || v.size() > 12 || std::string("smhdw").find(v.back()) == std::string::npos) return false;
+    if (v[0] < '1' || v[0] > '9') return false;
+    return std::all_of(v.begin(), v.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string str(const json& v) {
@@ -257,8 +266,9 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
             } else if (name == "priority" || name == "weight" || name == "target" || name == "zone" ||
                        name == "account" || name == "role" || name == "name" || name == "template" ||
                        name == "transport" || name == "from" || name == "at" || name == "department" ||
-                       name == "limit")
+                       name == "limit" || name == "range" || name == "period")
                 inv.options[name] = value;
+            else if (name == "server") inv.servers.push_back(value);
             else return usage("unknown option --" + name);
         } else {
             words.push_back(a);
@@ -267,7 +277,7 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
     if (words.empty()) return usage(kCliUsage);
     inv.noun = words[0];
     size_t first_arg = 1;
-    if (inv.noun != "status" && inv.noun != "explain") {
+    if (inv.noun != "status" && inv.noun != "explain" && inv.noun != "timeline") {
         if (words.size() < 2) return usage("'" + inv.noun + "' needs a verb\n" + kCliUsage);
         inv.verb = words[1];
         first_arg = 2;
@@ -293,6 +303,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         else if (name == "template") owners = {"zone add"};
         else if (name == "transport" || name == "from" || name == "at" || name == "department") owners = {"explain"};
         else if (name == "role" || name == "name") owners = {"token create"};
+        else if (name == "range" || name == "period") owners = {"timeline"};
         else owners = {"tuple add"};
         if (std::find(owners.begin(), owners.end(), what) != owners.end()) continue;
         std::string list;
@@ -305,6 +316,21 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         if (it == inv.options.end()) return std::nullopt;
         return it->second;
     };
+    if (!inv.servers.empty() && what != "timeline") return usage("--server only goes with 'timeline'");
+    if (what == "timeline") {
+        if (!a.empty()) return usage("usage: patchbay timeline [--range 24h] [--period P] [--server NAME]...");
+        std::string query;
+        for (const char* name : {"range", "period"}) {
+            auto v = option(name);
+            if (!v) continue;
+            if (!is_span(*v))
+                return usage("--" + std::string(name) + " '" + *v +
+                             "' is not a duration (a number then s, m, h, d or w: 30m, 24h, 7d)");
+            query += std::string(query.empty() ? "?" : "&") + name + "=" + *v;
+        }
+        for (const auto& server : inv.servers) query += std::string(query.empty() ? "?" : "&") + "server=" + escape(server);
+        return ApiRequest{"GET", "/v1/timelines" + query, std::nullopt};
+    }
     if (what == "status") {
         if (!a.empty()) return usage("usage: patchbay status");
         return ApiRequest{"GET", "/v1/status", std::nullopt};
@@ -507,6 +533,7 @@ std::string render(const Invocation& inv, const json& body) {
     if (what == "servers ls") return render_servers(body);
     if (what == "changes ls") return render_changes(body);
     if (what == "changes show") return render_change(body);
+    if (what == "timeline") return render_timeline(body, TimelineStyle{inv.color, inv.width});
     if (what == "explain") return render_explain(body);
     if (what == "policy get") return str(body["text"]);
     if (what == "policy set" || what == "policy rollback")

@@ -15,6 +15,7 @@
 //     policy rollback ACCOUNT VERSION
 //     explain DOMAIN SERVICE [--transport T] [--from ADDRESS] [--at TIME] [--department D]
 //     changes ls [--zone DOMAIN] [--limit N] | changes show ID
+//     timeline [--range 24h] [--period P] [--server NAME]…
 #pragma once
 
 #include <functional>
@@ -46,7 +47,12 @@ struct Invocation {
     bool json = false;
     std::string noun, verb;
     std::vector<std::string> args;
-    std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone, --account, --role, --name, --limit…
+    // --priority, --weight, --target, --zone, --account, --role, --name, --limit, --range, --period
+    std::map<std::string, std::string> options;
+    std::vector<std::string> servers;            // --server, repeatable (timeline)
+    // How text is drawn (main.cpp decides: a terminal without NO_COLOR gets colour).
+    bool color = false;
+    size_t width = 80;
 };
 
 struct ApiRequest {

@@ -1,5 +1,7 @@
 // patchbay: the operators' CLI (grammar in command.h, exit codes in docs/cli.md).
 #include <curl/curl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -8,6 +10,24 @@
 #include "command.h"
 
 using namespace patchbay;
+
+namespace {
+
+// Colour on a terminal unless NO_COLOR is set (https://no-color.org); the width of the
+// terminal, else $COLUMNS, else 80.
+void terminal_style(Invocation& inv) {
+    const bool terminal = isatty(STDOUT_FILENO) == 1;
+    const char* no_color = std::getenv("NO_COLOR");
+    inv.color = terminal && !(no_color && *no_color);
+    winsize size{};
+    if (terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+        inv.width = size.ws_col;
+    } else if (const char* columns = std::getenv("COLUMNS"); columns && std::atoi(columns) > 0) {
+        inv.width = static_cast<size_t>(std::atoi(columns));
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -21,6 +41,7 @@ int main(int argc, char** argv) {
         std::cerr << "patchbay: " << inv.error() << "\n";
         return kExitUsage;
     }
+    terminal_style(*inv);
     auto request = plan_request(*inv, ApiClient::segment);
     if (!request) {
         std::cerr << "patchbay: " << request.error() << "\n";

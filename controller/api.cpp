@@ -13,10 +13,13 @@
 #include "api_changes.h"
 #include "api_body.h"
 #include "api_reply.h"
+#include "api_arrangements.h"
 #include "api_settings.h"
+#include "api_timeline.h"
 #include "api_watchdog.h"
 #include "domain.h"
 #include "http_server.h"
+#include "ui_assets.h"
 
 namespace patchbay {
 
@@ -212,6 +215,11 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
             if (auto shown = visible_agent(c, p, a)) out.push_back(to_json(*shown));
         reply(res, 200, out);
     });
+    // Who the token acts for: the page signs in with it and shows what the role may do.
+    s.get("/v1/whoami", [](const HttpRequest& req, HttpResponse& res) {
+        const Principal& p = principal_of(req);
+        reply(res, 200, {{"role", role_name(p.role)}, {"account", p.account}, {"name", p.token_name}});
+    });
     s.get("/v1/status", [&c](const HttpRequest& req, HttpResponse& res) {
         const Principal& p = principal_of(req);
         auto status = c.status();
@@ -250,6 +258,8 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     Controller& controller = services.controller;
     HttpRouter router;
     router.set_auth([&controller](HttpRequest& req, HttpResponse& res) {
+        // The page's own files: what it shows comes from the API, with the token it signs in with.
+        if (req.method == "GET" && is_ui_path(req.path)) return true;
         auto principal = controller.authenticate(bearer(req));
         if (!principal) {
             res.set_header("WWW-Authenticate", "Bearer");
@@ -266,9 +276,14 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     routes(router, controller, services.watchdog);
     account_routes(router, controller);
     settings_routes(router, controller);
-    if (services.watchdog) watchdog_routes(router, *services.watchdog, controller);
+    if (services.watchdog) {
+        watchdog_routes(router, *services.watchdog, controller);
+        timeline_routes(router, *services.watchdog, controller);
+    }
     add_alert_routes(router, services.alerts, services.metrics);
     change_routes(router, controller, services.watchdog);
+    if (services.arrangements) arrangement_routes(router, *services.arrangements);
+    ui_routes(router);
 
     HttpServerOptions options;
     options.threads = api_threads();

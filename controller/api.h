@@ -19,6 +19,7 @@ namespace patchbay {
 class HttpServer;
 class Watchdog;
 class Alerts;
+class Arrangements;
 
 // What the API serves from; the optional parts add their routes when set.
 struct ApiServices {
@@ -26,6 +27,7 @@ struct ApiServices {
     Watchdog* watchdog = nullptr;        // POST /v1/reports, GET /v1/servers…
     Alerts* alerts = nullptr;            // POST /v1/alerts/test
     std::function<std::string()> metrics = {};  // GET /metrics (Prometheus text)
+    Arrangements* arrangements = nullptr;        // /v1/arrangements (the timelines page's layouts)
 };
 
 class Api {

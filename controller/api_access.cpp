@@ -29,8 +29,10 @@ std::optional<std::string> gate(const Principal& p, const std::string& method, c
             return "role agent may only register agents (POST /v1/agents) and send reports (POST /v1/reports), "
                    "not " + asked;
         case Role::account_viewer:
-            // Checking a settings file reads it and changes nothing.
-            if (method == "GET" || method == "HEAD" || (method == "POST" && path == "/v1/settings/check"))
+            // Checking a settings file reads it and changes nothing; an arrangement of the
+            // timelines page is the viewer's own, not the account's.
+            if (method == "GET" || method == "HEAD" || (method == "POST" && path == "/v1/settings/check") ||
+                path.starts_with("/v1/arrangements/"))
                 return std::nullopt;
             return "role account-viewer may not change anything (" + asked + ")";
     }

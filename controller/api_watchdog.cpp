@@ -77,17 +77,21 @@ json server_detail_json(const ServerStatus& s, const std::vector<StateChange>& c
     }
     out["instances"] = std::move(instances);
     json history = json::array();
-    for (const auto& c : changes)
-        history.push_back({{"at_ms", c.at_ms},
-                           {"instance", c.instance ? instance_json(*c.instance) : json(nullptr)},
-                           {"from", state(c.from)},
-                           {"to", state(c.to)},
-                           {"reason", c.reason}});
+    for (const auto& c : changes) history.push_back(state_change_json(c));
     out["changes"] = std::move(history);
     json periods = json::array();
     for (const auto& b : blocks) periods.push_back({{"period_ms", b.period_ms}, {"state", state(b.worst)}});
     out["blocks"] = std::move(periods);
     return out;
+}
+
+json state_change_json(const StateChange& c) {
+    return {{"at_ms", c.at_ms},
+            {"server", c.server},
+            {"instance", c.instance ? instance_json(*c.instance) : json(nullptr)},
+            {"from", state(c.from)},
+            {"to", state(c.to)},
+            {"reason", c.reason}};
 }
 
 std::optional<ServerStatus> visible_server(const ServerStatus& s, const std::function<bool(const std::string&)>& visible,
@@ -122,23 +126,18 @@ Result<HistoryRange> history_range(const std::optional<std::string>& from, const
     return r;
 }
 
-namespace {
+bool Sight::registered(const std::string& server) const {
+    for (const auto& a : agents)
+        if (a.name == server)
+            for (const auto& d : a.domains)
+                if (visible(d)) return true;
+    return false;
+}
 
-// What the caller of `req` may see of the watchdog: whether a domain is of its account,
-// and whether a server registered for one of them.
-struct Sight {
-    bool all = false;
-    std::function<bool(const std::string&)> visible;
-    std::vector<AgentRow> agents;
-
-    bool registered(const std::string& server) const {
-        for (const auto& a : agents)
-            if (a.name == server)
-                for (const auto& d : a.domains)
-                    if (visible(d)) return true;
-        return false;
-    }
-};
+std::optional<ServerStatus> Sight::shown(const ServerStatus& s) const {
+    if (all) return s;
+    return visible_server(s, visible, registered(s.name));
+}
 
 Result<Sight> sight_of(Controller& c, const Principal& p) {
     Sight sight;
@@ -154,8 +153,6 @@ Result<Sight> sight_of(Controller& c, const Principal& p) {
     }
     return sight;
 }
-
-}  // namespace
 
 void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c) {
     s.post("/v1/reports", [&w, &c](const HttpRequest& req, HttpResponse& res) {
@@ -185,13 +182,8 @@ void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c) {
         if (!sight) return reply_error(res, sight.failure());
         int64_t now = unix_ms_now();
         json out = json::array();
-        for (const auto& server : w.servers()) {
-            if (sight->all) {
-                out.push_back(server_summary_json(server, now));
-            } else if (auto shown = visible_server(server, sight->visible, sight->registered(server.name))) {
-                out.push_back(server_summary_json(*shown, now));
-            }
-        }
+        for (const auto& server : w.servers())
+            if (auto shown = sight->shown(server)) out.push_back(server_summary_json(*shown, now));
         reply(res, 200, out);
     });
     s.get(R"(/v1/servers/([^/]+))", [&w, &c](const HttpRequest& req, HttpResponse& res) {
@@ -205,7 +197,7 @@ void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c) {
         if (!sight) return reply_error(res, sight.failure());
         std::string name = req.matches[1];
         auto server = w.server(name);
-        if (server && !sight->all) server = visible_server(*server, sight->visible, sight->registered(name));
+        if (server) server = sight->shown(*server);
         if (!server) return reply_error(res, fail(ErrorKind::not_found, "no server " + name + " has reported"));
         auto changes = w.changes(name, range->from_ms, range->to_ms, kChangesShown);
         if (!changes) return reply_error(res, changes.failure());

@@ -14,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "principal.h"
 #include "result.h"
+#include "store.h"
 #include "watchdog.h"
 
 namespace patchbay {
@@ -33,6 +35,9 @@ std::optional<ServerStatus> visible_server(const ServerStatus& s, const std::fun
 std::vector<StateChange> visible_changes(std::vector<StateChange> changes,
                                          const std::function<bool(const std::string&)>& visible);
 
+// One state change as the API shows it: at_ms, server, instance (null: the server's own),
+// from, to, reason.
+nlohmann::json state_change_json(const StateChange& change);
 // One row of GET /v1/servers: name, state, since_ms, reason, last_report_ms, age_ms,
 // reports, instances (a count), serials.
 nlohmann::json server_summary_json(const ServerStatus& s, int64_t now_ms);
@@ -40,6 +45,20 @@ nlohmann::json server_summary_json(const ServerStatus& s, int64_t now_ms);
 // since_ms, reason, unit, active_state, probe), changes and blocks.
 nlohmann::json server_detail_json(const ServerStatus& s, const std::vector<StateChange>& changes,
                                   const std::vector<StateBlock>& blocks, int64_t now_ms);
+
+// What one who asks may see of the watchdog: whether a domain is of its account, and
+// whether a server registered for one of them (admins: everything).
+struct Sight {
+    bool all = false;
+    std::function<bool(const std::string&)> visible;
+    std::vector<AgentRow> agents;
+
+    bool registered(const std::string& server) const;
+    // `s` as it may see it (visible_server), nullopt when not at all.
+    std::optional<ServerStatus> shown(const ServerStatus& s) const;
+};
+// Errors: the agents cannot be listed.
+Result<Sight> sight_of(Controller& c, const Principal& p);
 
 struct HistoryRange {
     int64_t from_ms = 0;

@@ -2,6 +2,8 @@
 // WITHOUT ROWID keyed by (server, period).
 #include "history.h"
 
+#include "sqlite_stmt.h"
+
 #include <algorithm>
 
 namespace patchbay {
@@ -48,64 +50,31 @@ CREATE TABLE IF NOT EXISTS state_blocks (
   server TEXT NOT NULL,
   period_ms INTEGER NOT NULL,
   state INTEGER NOT NULL,
+  reports INTEGER NOT NULL DEFAULT 0,
+  cpu_max REAL,
+  memory_max REAL,
   PRIMARY KEY (server, period_ms)
 ) WITHOUT ROWID;
 )sql";
 
-Error db_error(sqlite3* db, const std::string& what) {
-    return fail(ErrorKind::internal, "history database: " + what + ": " + sqlite3_errmsg(db));
-}
-
-// A prepared statement that finalizes itself.
-class Stmt {
-public:
-    Stmt(sqlite3* db, const char* sql) : db_(db) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-    ~Stmt() { sqlite3_finalize(s_); }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-    bool ok() const { return s_ != nullptr; }
-    Stmt& text(int i, const std::string& v) {
-        sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Stmt& integer(int i, int64_t v) {
-        sqlite3_bind_int64(s_, i, v);
-        return *this;
-    }
-    Stmt& null(int i) {
-        sqlite3_bind_null(s_, i);
-        return *this;
-    }
-    // true: a row; false: done. Errors name `what`.
-    Result<bool> step(const char* what) {
-        int rc = sqlite3_step(s_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        return db_error(db_, what);
-    }
-    // Runs a write to the end and makes the statement ready for the next bindings.
-    Result<void> run(const char* what) {
-        auto r = step(what);
-        sqlite3_reset(s_);
-        sqlite3_clear_bindings(s_);
-        if (!r) return r.failure();
-        return {};
-    }
-    std::string col_text(int c) const {
-        auto* p = sqlite3_column_text(s_, c);
-        return p ? reinterpret_cast<const char*>(p) : "";
-    }
-    int64_t col_int(int c) const { return sqlite3_column_int64(s_, c); }
-    bool col_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-
-private:
-    sqlite3* db_;
-    sqlite3_stmt* s_ = nullptr;
+// Columns added since the first schema (issue 6: a block's metrics); a database made
+// before them gains them when opened, its old blocks without metrics.
+struct AddedColumn {
+    const char* table;
+    const char* column;
+    const char* definition;
 };
+constexpr AddedColumn kAddedColumns[] = {
+    {"state_blocks", "reports", "INTEGER NOT NULL DEFAULT 0"},
+    {"state_blocks", "cpu_max", "REAL"},
+    {"state_blocks", "memory_max", "REAL"},
+};
+
+Error db_error(sqlite3* db, const std::string& what) { return sqlite_error(db, "history database", what); }
 
 Health health_of(int64_t v) { return v >= 0 && v <= 3 ? static_cast<Health>(v) : Health::unknown; }
 
-std::optional<InstanceRef> instance_at(const Stmt& q, int first) {
+std::optional<InstanceRef> instance_at(const SqliteStmt& q, int first) {
     if (q.col_null(first)) return std::nullopt;
     auto t = parse_tuple(q.col_text(first), q.col_text(first + 1), q.col_text(first + 2), q.col_text(first + 3),
                          std::to_string(q.col_int(first + 4)));
@@ -113,7 +82,11 @@ std::optional<InstanceRef> instance_at(const Stmt& q, int first) {
     return InstanceRef{t->domain, t->key};
 }
 
-void bind_instance(Stmt& s, int first, const InstanceRef& i) {
+BlockMetrics metrics_at(const SqliteStmt& q, int first) {
+    return BlockMetrics{static_cast<uint32_t>(q.col_int(first)), q.col_real(first + 1), q.col_real(first + 2)};
+}
+
+void bind_instance(SqliteStmt& s, int first, const InstanceRef& i) {
     s.text(first, i.domain).text(first + 1, i.key.service).text(first + 2, i.key.transport);
     s.text(first + 3, i.key.address.str()).integer(first + 4, i.key.port);
 }
@@ -136,7 +109,31 @@ Result<History> History::open(const std::string& path) {
             return fail(ErrorKind::unavailable, e.message);
         }
     }
+    for (const auto& added : kAddedColumns) {
+        if (sqlite_has_column(raw, added.table, added.column)) continue;
+        std::string sql = std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.column + " " +
+                          added.definition;
+        if (sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            return fail(ErrorKind::unavailable, db_error(raw, path).message);
+    }
     return h;
+}
+
+void BlockMetrics::add(const HostMetrics& host) {
+    ++reports;
+    cpu_max = std::max(cpu_max.value_or(host.cpu), host.cpu);
+    memory_max = std::max(memory_max.value_or(host.memory), host.memory);
+}
+
+void BlockMetrics::merge(const BlockMetrics& other) {
+    reports += other.reports;
+    auto most = [](const std::optional<double>& a, const std::optional<double>& b) -> std::optional<double> {
+        if (!a) return b;
+        if (!b) return a;
+        return std::max(*a, *b);
+    };
+    cpu_max = most(cpu_max, other.cpu_max);
+    memory_max = most(memory_max, other.memory_max);
 }
 
 Result<void> History::write(const HistoryBatch& b) {
@@ -145,7 +142,7 @@ Result<void> History::write(const HistoryBatch& b) {
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db, "begin");
     auto body = [&]() -> Result<void> {
         if (!b.changes.empty()) {
-            Stmt s(db,
+            SqliteStmt s(db,
                    "INSERT INTO state_changes (at_ms, server, domain, service, transport, address, port, from_state, "
                    "to_state, reason) VALUES (?,?,?,?,?,?,?,?,?,?)");
             if (!s.ok()) return db_error(db, "prepare");
@@ -159,8 +156,8 @@ Result<void> History::write(const HistoryBatch& b) {
             }
         }
         if (!b.servers.empty()) {
-            Stmt up(db, "INSERT OR REPLACE INTO watch_servers VALUES (?,?,?,?,?,?,?,?,?,?)");
-            Stmt clear(db, "DELETE FROM watch_instances WHERE server = ?");
+            SqliteStmt up(db, "INSERT OR REPLACE INTO watch_servers VALUES (?,?,?,?,?,?,?,?,?,?)");
+            SqliteStmt clear(db, "DELETE FROM watch_instances WHERE server = ?");
             if (!up.ok() || !clear.ok()) return db_error(db, "prepare");
             for (const auto& s : b.servers) {
                 up.text(1, s.name).integer(2, s.last_report_ms).text(3, s.boot);
@@ -170,7 +167,7 @@ Result<void> History::write(const HistoryBatch& b) {
                 if (auto r = up.run("write server"); !r) return r;
                 if (auto r = clear.text(1, s.name).run("clear instances"); !r) return r;
             }
-            Stmt ins(db, "INSERT OR REPLACE INTO watch_instances VALUES (?,?,?,?,?,?,?,?,?)");
+            SqliteStmt ins(db, "INSERT OR REPLACE INTO watch_instances VALUES (?,?,?,?,?,?,?,?,?)");
             if (!ins.ok()) return db_error(db, "prepare");
             for (const auto& i : b.instances) {
                 ins.text(1, i.server);
@@ -181,19 +178,22 @@ Result<void> History::write(const HistoryBatch& b) {
         }
         if (!b.blocks.empty()) {
             // A period closed again after a restart keeps the worse of the two.
-            Stmt s(db,
-                   "INSERT INTO state_blocks VALUES (?,?,?) ON CONFLICT (server, period_ms) "
-                   "DO UPDATE SET state = max(state, excluded.state)");
+            SqliteStmt s(db,
+                   "INSERT INTO state_blocks (server, period_ms, state, reports, cpu_max, memory_max) "
+                   "VALUES (?,?,?,?,?,?) ON CONFLICT (server, period_ms) DO UPDATE SET "
+                   "state = max(state, excluded.state), reports = reports + excluded.reports, "
+                   "cpu_max = coalesce(max(cpu_max, excluded.cpu_max), cpu_max, excluded.cpu_max), "
+                   "memory_max = coalesce(max(memory_max, excluded.memory_max), memory_max, excluded.memory_max)");
             if (!s.ok()) return db_error(db, "prepare");
-            for (const auto& bl : b.blocks)
-                if (auto r = s.text(1, bl.server).integer(2, bl.period_ms).integer(3, static_cast<int>(bl.worst)).run(
-                        "write block");
-                    !r)
-                    return r;
+            for (const auto& bl : b.blocks) {
+                s.text(1, bl.server).integer(2, bl.period_ms).integer(3, static_cast<int>(bl.worst));
+                s.integer(4, bl.metrics.reports).real(5, bl.metrics.cpu_max).real(6, bl.metrics.memory_max);
+                if (auto r = s.run("write block"); !r) return r;
+            }
         }
         if (b.forget_before_ms > 0) {
-            Stmt c(db, "DELETE FROM state_changes WHERE at_ms < ?");
-            Stmt bl(db, "DELETE FROM state_blocks WHERE period_ms < ?");
+            SqliteStmt c(db, "DELETE FROM state_changes WHERE at_ms < ?");
+            SqliteStmt bl(db, "DELETE FROM state_blocks WHERE period_ms < ?");
             if (!c.ok() || !bl.ok()) return db_error(db, "prepare");
             if (auto r = c.integer(1, b.forget_before_ms).run("retention"); !r) return r;
             if (auto r = bl.integer(1, b.forget_before_ms).run("retention"); !r) return r;
@@ -215,7 +215,7 @@ Result<void> History::write(const HistoryBatch& b) {
 Result<History::Loaded> History::load() const {
     sqlite3* db = db_.get();
     Loaded out;
-    Stmt s(db, "SELECT name, last_report_ms, boot, seq, reports, lost, state, since_ms, reason, last_report "
+    SqliteStmt s(db, "SELECT name, last_report_ms, boot, seq, reports, lost, state, since_ms, reason, last_report "
                "FROM watch_servers ORDER BY name");
     if (!s.ok()) return db_error(db, "prepare");
     for (;;) {
@@ -226,7 +226,7 @@ Result<History::Loaded> History::load() const {
                                         static_cast<uint64_t>(s.col_int(4)), static_cast<uint64_t>(s.col_int(5)),
                                         health_of(s.col_int(6)), s.col_int(7), s.col_text(8), s.col_text(9)});
     }
-    Stmt i(db, "SELECT server, domain, service, transport, address, port, state, since_ms, reason "
+    SqliteStmt i(db, "SELECT server, domain, service, transport, address, port, state, since_ms, reason "
                "FROM watch_instances");
     if (!i.ok()) return db_error(db, "prepare");
     for (;;) {
@@ -243,7 +243,7 @@ Result<History::Loaded> History::load() const {
 Result<std::vector<StateChange>> History::changes(const std::string& server, int64_t from_ms, int64_t to_ms,
                                                   size_t limit) const {
     sqlite3* db = db_.get();
-    Stmt s(db, "SELECT at_ms, domain, service, transport, address, port, from_state, to_state, reason "
+    SqliteStmt s(db, "SELECT at_ms, domain, service, transport, address, port, from_state, to_state, reason "
                "FROM state_changes WHERE server = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms DESC, id DESC LIMIT ?");
     if (!s.ok()) return db_error(db, "prepare");
     s.text(1, server).integer(2, from_ms).integer(3, to_ms).integer(4, static_cast<int64_t>(limit));
@@ -261,8 +261,8 @@ Result<std::vector<StateChange>> History::changes(const std::string& server, int
 
 Result<std::vector<StateBlock>> History::blocks(const std::string& server, int64_t from_ms, int64_t to_ms) const {
     sqlite3* db = db_.get();
-    Stmt s(db, "SELECT period_ms, state FROM state_blocks WHERE server = ? AND period_ms >= ? AND period_ms < ? "
-               "ORDER BY period_ms");
+    SqliteStmt s(db, "SELECT period_ms, state, reports, cpu_max, memory_max FROM state_blocks "
+               "WHERE server = ? AND period_ms >= ? AND period_ms < ? ORDER BY period_ms");
     if (!s.ok()) return db_error(db, "prepare");
     s.text(1, server).integer(2, from_ms).integer(3, to_ms);
     std::vector<StateBlock> out;
@@ -270,7 +270,24 @@ Result<std::vector<StateBlock>> History::blocks(const std::string& server, int64
         auto row = s.step("read blocks");
         if (!row) return row.failure();
         if (!*row) break;
-        out.push_back(StateBlock{server, s.col_int(0), health_of(s.col_int(1))});
+        out.push_back(StateBlock{server, s.col_int(0), health_of(s.col_int(1)), metrics_at(s, 2)});
+    }
+    return out;
+}
+
+Result<std::map<std::string, std::vector<StateBlock>>> History::all_blocks(int64_t from_ms, int64_t to_ms) const {
+    sqlite3* db = db_.get();
+    SqliteStmt s(db, "SELECT server, period_ms, state, reports, cpu_max, memory_max FROM state_blocks "
+               "WHERE period_ms >= ? AND period_ms < ? ORDER BY server, period_ms");
+    if (!s.ok()) return db_error(db, "prepare");
+    s.integer(1, from_ms).integer(2, to_ms);
+    std::map<std::string, std::vector<StateBlock>> out;
+    for (;;) {
+        auto row = s.step("read blocks");
+        if (!row) return row.failure();
+        if (!*row) break;
+        std::string server = s.col_text(0);
+        out[server].push_back(StateBlock{server, s.col_int(1), health_of(s.col_int(2)), metrics_at(s, 3)});
     }
     return out;
 }

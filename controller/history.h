@@ -9,12 +9,14 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "health_state.h"
+#include "report.h"
 #include "result.h"
 
 namespace patchbay {
@@ -40,10 +42,24 @@ struct InstanceRow {
     std::string reason;
 };
 
+// What a server's reports said of its host within one period (the facts a timeline
+// block shows besides its state).
+struct BlockMetrics {
+    uint32_t reports = 0;
+    std::optional<double> cpu_max;     // busiest host CPU fraction reported, 0..1
+    std::optional<double> memory_max;  // fullest host memory fraction reported, 0..1
+    void add(const HostMetrics& host);
+    // Both periods' reports in one (a period closed again after a restart).
+    void merge(const BlockMetrics& other);
+    bool operator==(const BlockMetrics&) const = default;
+};
+
 struct StateBlock {
     std::string server;
     int64_t period_ms = 0;  // start of the period
     Health worst = Health::unknown;
+    BlockMetrics metrics;
+    bool operator==(const StateBlock&) const = default;
 };
 
 // What one transaction writes. Servers listed get their row and all their instance
@@ -80,6 +96,8 @@ public:
                                              size_t limit) const;
     // A server's closed blocks with from_ms ≤ period < to_ms, oldest first.
     Result<std::vector<StateBlock>> blocks(const std::string& server, int64_t from_ms, int64_t to_ms) const;
+    // Every server's closed blocks with from_ms ≤ period < to_ms, by server, oldest first.
+    Result<std::map<std::string, std::vector<StateBlock>>> all_blocks(int64_t from_ms, int64_t to_ms) const;
 
 private:
     struct Closer {

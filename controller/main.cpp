@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "alerts.h"
+#include "arrangements.h"
 #include "api.h"
 #include "config.h"
 #include "controller.h"
@@ -199,8 +200,12 @@ int main(int argc, char** argv) {
         (*watchdog)->set_accounts(accounts);
         alerts->set_accounts(*accounts);
     }
+    // The timelines page's layouts, per user: a connection of their own to the same file.
+    auto arrangements = Arrangements::open(cfg->state_dir + "/patchbay.db");
+    if (!arrangements) return die(arrangements.error());
     ApiServices services{controller};
     services.watchdog = watchdog->get();
+    services.arrangements = arrangements->get();
     services.alerts = alerts.get();
     services.metrics = [notifier = notifier->get(), alerts = alerts.get(), watchdog = watchdog->get(),
                         dns = dns->get()] { return collect_metrics(notifier, alerts, watchdog, dns); };

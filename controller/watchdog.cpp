@@ -236,6 +236,8 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         }
         ++result.accepted;
         ++accepted_total_;
+        // Before the undo copy below: a failed commit then keeps the period rolled.
+        roll_period(s, period_start(now_ms, criteria_.period_seconds));
         // Judge first (nothing moves yet), so a report that changes a state can save the
         // server's old self for the undo before it is applied.
         verdicts_.clear();
@@ -262,6 +264,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
                         judge_host(r.host, criteria_).state != judge_host(s.last.host, criteria_).state;
         const size_t changes_before = result.changes.size();
         if (changes_state && !undo.count(s.name)) undo.emplace(s.name, s);
+        s.metrics.add(r.host);
         const bool instances_changed = apply(s, std::move(r), now_ms, result.changes);
         set_changed = instances_changed || set_changed;
         applied.emplace_back(&s, instances_changed);
@@ -307,7 +310,6 @@ Result<std::vector<StateChange>> Watchdog::tick(int64_t now_ms) {
     HistoryBatch batch;
     const int64_t timeout_ms = int64_t{criteria_.heartbeat_timeout_seconds} * 1000;
     const int64_t period = period_start(now_ms, criteria_.period_seconds);
-    bool closed = false;
     for (auto& [name, s] : servers_) {
         const int64_t silent = now_ms - s.last_report_ms;
         if (s.state != Health::down && s.reports > 0 && silent >= timeout_ms) {
@@ -327,18 +329,18 @@ Result<std::vector<StateChange>> Watchdog::tick(int64_t now_ms) {
             s.worst = Health::down;
             s.dirty = true;
         }
-        if (period > s.period_ms) {
-            batch.blocks.push_back(StateBlock{name, s.period_ms, std::max(s.worst, s.state)});
-            s.period_ms = period;
-            s.worst = s.state;
-            closed = true;
-        }
+        roll_period(s, period);
         if (s.dirty) add_rows(s, batch);
     }
-    if (closed && criteria_.retention_days > 0)
+    batch.blocks = std::move(pending_blocks_);
+    pending_blocks_.clear();
+    if (!batch.blocks.empty() && criteria_.retention_days > 0)
         batch.forget_before_ms = now_ms - int64_t{criteria_.retention_days} * 86400 * 1000;
     batch.changes = changes;
-    if (auto w = history_.write(batch); !w) return w.failure();  // dirty stays set: the next tick retries
+    if (auto w = history_.write(batch); !w) {
+        pending_blocks_ = std::move(batch.blocks);  // as dirty stays set: the next tick retries
+        return w.failure();
+    }
     for (auto& [name, s] : servers_) s.dirty = false;
     if (!changes.empty()) {
         health_stale_ = true;
@@ -438,15 +440,42 @@ Result<std::vector<StateBlock>> Watchdog::blocks(const std::string& name, int64_
     std::lock_guard lock(mutex_);
     auto closed = history_.blocks(name, from_ms, to_ms);
     if (!closed) return closed;
-    auto it = servers_.find(name);
-    if (it != servers_.end() && it->second.period_ms >= from_ms && it->second.period_ms < to_ms) {
-        Health worst = std::max(it->second.worst, it->second.state);
-        if (!closed->empty() && closed->back().period_ms == it->second.period_ms)
-            closed->back().worst = std::max(closed->back().worst, worst);
-        else
-            closed->push_back(StateBlock{name, it->second.period_ms, worst});
-    }
+    if (auto it = servers_.find(name); it != servers_.end()) add_unwritten_blocks(it->second, from_ms, to_ms, *closed);
     return closed;
+}
+
+Result<std::map<std::string, std::vector<StateBlock>>> Watchdog::all_blocks(int64_t from_ms, int64_t to_ms) const {
+    std::lock_guard lock(mutex_);
+    auto closed = history_.all_blocks(from_ms, to_ms);
+    if (!closed) return closed;
+    for (const auto& [name, s] : servers_) add_unwritten_blocks(s, from_ms, to_ms, (*closed)[name]);
+    std::erase_if(*closed, [](const auto& row) { return row.second.empty(); });
+    return closed;
+}
+
+void Watchdog::roll_period(Server& s, int64_t period) {
+    if (period <= s.period_ms) return;
+    pending_blocks_.push_back(StateBlock{s.name, s.period_ms, std::max(s.worst, s.state), s.metrics});
+    s.period_ms = period;
+    s.worst = s.state;
+    s.metrics = {};
+}
+
+void Watchdog::add_unwritten_blocks(const Server& s, int64_t from_ms, int64_t to_ms,
+                                    std::vector<StateBlock>& blocks) const {
+    auto add = [&](const StateBlock& b) {
+        if (b.period_ms < from_ms || b.period_ms >= to_ms) return;
+        if (!blocks.empty() && blocks.back().period_ms == b.period_ms) {
+            // Closed already once (before a restart): this part adds to it.
+            blocks.back().worst = std::max(blocks.back().worst, b.worst);
+            blocks.back().metrics.merge(b.metrics);
+        } else {
+            blocks.push_back(b);
+        }
+    };
+    for (const auto& b : pending_blocks_)
+        if (b.server == s.name) add(b);
+    add(StateBlock{s.name, s.period_ms, std::max(s.worst, s.state), s.metrics});
 }
 
 WatchdogTimer::WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every, std::function<int64_t()> clock,

@@ -107,6 +107,11 @@ public:
     Result<std::vector<StateChange>> changes(const std::string& name, int64_t from_ms, int64_t to_ms,
                                              size_t limit) const;
     Result<std::vector<StateBlock>> blocks(const std::string& name, int64_t from_ms, int64_t to_ms) const;
+    // Every server's blocks with from ≤ period < to, the open periods' included (a
+    // timeline of the whole fleet); servers with none are absent.
+    Result<std::map<std::string, std::vector<StateBlock>>> all_blocks(int64_t from_ms, int64_t to_ms) const;
+    // The length of a block (the controller's [health] period_seconds), in ms.
+    int64_t period_ms() const { return int64_t{criteria_.period_seconds ? criteria_.period_seconds : 60} * 1000; }
     // The controller's criteria (its config's [health]).
     const HealthCriteria& criteria() const { return criteria_; }
     // For /metrics: reports taken and ignored, lost per server, servers and instances by
@@ -135,6 +140,7 @@ private:
         std::string reason;
         int64_t period_ms = 0;
         Health worst = Health::unknown;  // of the open period
+        BlockMetrics metrics;            // of the open period
         bool dirty = false;              // moved since the last flush
         long load_step = -1;             // of the host CPU last sent to on_load; -1: never sent
         std::vector<Address> load_addresses;  // sorted, as last sent to on_load
@@ -157,6 +163,13 @@ private:
     std::vector<std::string> accounts_of_zone(const std::string& zone) const;
     std::vector<std::string> accounts_of(const Server& s) const;
     static ServerStatus status_of(const Server& s);
+    // Caller holds mutex_. Closes `s`'s open period when `period` (the one now) is later:
+    // its block waits in pending_blocks_ for the next write. A report coming before the
+    // tick that would close it so counts in its own period, not the one before.
+    void roll_period(Server& s, int64_t period);
+    // Caller holds mutex_. Adds `s`'s pending blocks and its open period to `blocks` (its
+    // stored ones, oldest first), those within [from, to).
+    void add_unwritten_blocks(const Server& s, int64_t from_ms, int64_t to_ms, std::vector<StateBlock>& blocks) const;
 
     mutable std::mutex mutex_;  // everything below
     History history_;
@@ -166,6 +179,7 @@ private:
     std::map<std::string, Server, std::less<>> servers_;
     HealthMapPtr health_ = std::make_shared<const HealthMap>();
     bool health_stale_ = false;
+    std::vector<StateBlock> pending_blocks_;  // closed, not written yet (roll_period)
     std::vector<Verdict> verdicts_;  // scratch of ingest, kept to reuse its memory
     uint64_t accepted_total_ = 0, duplicates_total_ = 0;
     std::map<Health, uint64_t> changes_total_;  // server and instance changes, by new state

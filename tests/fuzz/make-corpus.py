@@ -386,6 +386,21 @@ def reports():
         "empty": b'{"reports":[]}',
     }
 
+def timeline_inputs():
+    # First byte: 0 range&period of GET /v1/timelines, 1 an arrangement body (timeline_fuzz.cpp).
+    return {
+        "grid-default": b"\x00&",
+        "grid-day": b"\x0024h&5m",
+        "grid-week": b"\x007d&1h",
+        "grid-too-many": b"\x007d&1m",
+        "grid-odd": b"\x0090s&2m",
+        "grid-bad": b"\x001y&soon",
+        "arrangement": b'\x01{"order":["h2","h1"],"pinned":["h3"]}\nnight shift',
+        "arrangement-current": b'\x01{"order":[]}\n@current',
+        "arrangement-twice": b'\x01{"pinned":["h1","h1"]}',
+        "arrangement-bad": b'\x01{"order":"h1","colour":1}\na/b',
+    }
+
 def main():
     q = dns_queries()
     q.update(zone_content_queries())
@@ -402,6 +417,7 @@ def main():
     write("api_body", api_bodies())
     write("names", names())
     write("reports", reports())
+    write("timeline", timeline_inputs())
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,7 @@ root="$(cd "$here/../.." && pwd)"
 build="${FUZZ_BUILD:-$root/build-fuzz}"
 seconds="${FUZZ_SECONDS:-10}"
 
-all=(answer xfr notify dns_answer agent_config controller_config settings api_body names zone_file update reports)
+all=(answer xfr notify dns_answer agent_config controller_config settings api_body names zone_file update reports timeline)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 

@@ -133,6 +133,11 @@ TEST_CASE("principal: the API's gate — agents register and report, viewers rea
         {&a_agent, "GET", "/v1/zones", false},
         {&a_agent, "GET", "/v1/agents", false},
         {&platform_agent, "POST", "/v1/zones", false},
+        // A layout of the timelines page is the viewer's own.
+        {&a_viewer, "PUT", "/v1/arrangements/mine", true},
+        {&a_viewer, "DELETE", "/v1/arrangements/mine", true},
+        {&a_viewer, "PUT", "/v1/arrangementsX", false},
+        {&a_agent, "PUT", "/v1/arrangements/mine", false},
     };
     for (const auto& c : cases) {
         INFO(role_name(c.who->role) << " " << c.method << " " << c.path);

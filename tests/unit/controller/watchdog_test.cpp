@@ -293,6 +293,86 @@ TEST_CASE("watchdog: blocks keep the worst state of their period") {
     CHECK((*blocks)[1].worst == Health::up);
 }
 
+TEST_CASE("watchdog: a block keeps its period's reports and busiest host; all servers' blocks at once") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    auto with_host = [](Report r, double cpu, double memory) {
+        r.host.cpu = cpu;
+        r.host.memory = memory;
+        return r;
+    };
+    REQUIRE(w->ingest(one(with_host(report("h1", 1, {http("active")}), 0.25, 0.5)), T0));
+    REQUIRE(w->ingest(one(with_host(report("h1", 2, {http("active")}), 0.75, 0.25)), T0 + 5'000));
+    REQUIRE(w->ingest(one(with_host(report("h2", 1, {http("active", std::nullopt, "10.10.10.122")}), 0.5, 0.5)),
+                      T0 + 6'000));
+    // The open period, before any tick closed it.
+    auto open = w->blocks("h1", 0, T0 + 120'000);
+    REQUIRE(open);
+    REQUIRE(open->size() == 1);
+    CHECK((*open)[0].metrics == BlockMetrics{2, 0.75, 0.5});
+    REQUIRE(w->ingest(one(with_host(report("h1", 3, {http("active")}), 0.5, 0.125)), T0 + 39'000));
+    REQUIRE(w->tick(T0 + 40'000));  // the next minute: the first period is written
+    REQUIRE(w->ingest(one(with_host(report("h1", 4, {http("active")}), 0.125, 0.125)), T0 + 41'000));
+    auto all = w->all_blocks(0, T0 + 120'000);
+    REQUIRE(all);
+    REQUIRE(all->size() == 2);
+    const auto& h1 = all->at("h1");
+    REQUIRE(h1.size() == 2);
+    CHECK(h1[0].period_ms == period_start(T0, 60));
+    CHECK(h1[0].metrics == BlockMetrics{3, 0.75, 0.5});
+    CHECK(h1[1].metrics == BlockMetrics{1, 0.125, 0.125});
+    REQUIRE(all->at("h2").size() == 2);  // its closed period, and its open one (no report yet)
+    CHECK(all->at("h2")[1].metrics.reports == 0);
+    CHECK_FALSE(all->at("h2")[1].metrics.cpu_max);
+    // Only periods within the range.
+    auto later = w->all_blocks(period_start(T0, 60) + 60'000, T0 + 120'000);
+    REQUIRE(later);
+    CHECK(later->at("h1").size() == 1);
+}
+
+TEST_CASE("watchdog: a report before the tick that closes its period counts in its own period") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    REQUIRE(w->ingest(one(report("h1", 1, {http("active")})), T0));
+    // 45 s on is the next minute (T0 is 20 s into one); no tick has closed the first yet.
+    REQUIRE(w->ingest(one(report("h1", 2, {http("failed")})), T0 + 45'000));
+    auto before_tick = w->blocks("h1", 0, T0 + 120'000);
+    REQUIRE(before_tick);
+    REQUIRE(before_tick->size() == 2);
+    CHECK((*before_tick)[0].worst == Health::up);
+    CHECK((*before_tick)[0].metrics.reports == 1);
+    CHECK((*before_tick)[1].worst == Health::down);
+    REQUIRE(w->tick(T0 + 46'000));  // writes the closed one
+    auto after_tick = w->blocks("h1", 0, T0 + 120'000);
+    REQUIRE(after_tick);
+    CHECK(*after_tick == *before_tick);
+}
+
+TEST_CASE("history: a database made before blocks had metrics gains the columns, its blocks without them") {
+    test::TempDir dir;
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(dir.db().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "CREATE TABLE state_blocks (server TEXT NOT NULL, period_ms INTEGER NOT NULL, "
+                         "state INTEGER NOT NULL, PRIMARY KEY (server, period_ms)) WITHOUT ROWID;"
+                         "INSERT INTO state_blocks VALUES ('old', 60000, 3);",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    auto h = History::open(dir.db());
+    REQUIRE(h);
+    auto blocks = h->blocks("old", 0, 120'000);
+    REQUIRE(blocks);
+    REQUIRE(blocks->size() == 1);
+    CHECK(blocks->front().worst == Health::down);
+    CHECK(blocks->front().metrics == BlockMetrics{});
+    HistoryBatch b;
+    b.blocks.push_back(StateBlock{"old", 60000, Health::up, BlockMetrics{2, 0.5, 0.25}});
+    REQUIRE(h->write(b));  // closed again: the worse state stays, the metrics add up
+    blocks = h->blocks("old", 0, 120'000);
+    CHECK(blocks->front().worst == Health::down);
+    CHECK(blocks->front().metrics == BlockMetrics{2, 0.5, 0.25});
+}
+
 TEST_CASE("watchdog: when the change cannot be committed, ingest fails and no state moves") {
     test::TempDir dir;
     auto w = open_at(dir);
@@ -340,7 +420,7 @@ TEST_CASE("watchdog API answers: summary, detail, history range") {
     CHECK(sum["serials"]["hostdomain.com"] == 7);
     auto detail = server_detail_json(
         s, {StateChange{2000, "h1", ref121(), Health::up, Health::warning, "slow", {}}},
-        {StateBlock{"h1", 0, Health::warning}}, 6500);
+        {StateBlock{"h1", 0, Health::warning, {}}}, 6500);
     CHECK(detail["instances"][0]["address"] == "10.10.10.121");
     CHECK(detail["instances"][0]["probe"]["streak"] == 3);
     CHECK(detail["changes"][0]["to"] == "warning");

@@ -1,0 +1,25 @@
+// `patchbay timeline`: the timelines of GET /v1/timelines (docs/timelines.md) drawn in a
+// terminal. Pure: an answer and a style in, text out (golden-tested).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace patchbay {
+
+struct TimelineStyle {
+    bool color = false;  // ANSI colours and block glyphs (a terminal); else letters U W D .
+    size_t width = 80;   // columns of the terminal
+};
+
+// One line per server: its name, one cell per period (the cells of one period in the
+// same column on every line), its state now; then the events under their periods and a
+// legend. In colour a cell's height says its state too (▁ up, ▄ warning, █ down, · no
+// data), so it reads without colour; in letters U, W, D and '.'. When the periods do not
+// fit the width, each cell stands for several periods (the worst of them) and the header
+// says how many.
+std::string render_timeline(const nlohmann::json& body, const TimelineStyle& style);
+
+}  // namespace patchbay

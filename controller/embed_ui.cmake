@@ -1,0 +1,26 @@
+# Writes OUT, a C++ file holding every file of the page (controller/ui/) as bytes, so the
+# controller serves /ui with nothing on disk and no build step at run time
+# (ui_assets.h). Run by the build as: cmake -DOUT=FILE.cpp -DDIR=controller/ui -P embed_ui.cmake
+file(GLOB FILES LIST_DIRECTORIES false "${DIR}/*")
+list(SORT FILES)
+set(body "// Generated from controller/ui/ by controller/embed_ui.cmake. Do not edit.\n")
+string(APPEND body "#include \"ui_assets.h\"\n\nnamespace patchbay {\n\nnamespace {\n\n")
+set(table "")
+set(n 0)
+foreach(file IN LISTS FILES)
+  get_filename_component(name "${file}" NAME)
+  file(READ "${file}" hex HEX)
+  string(LENGTH "${hex}" hex_length)
+  math(EXPR size "${hex_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+  string(APPEND body "constexpr char kAsset${n}[] = {${bytes}};\n")
+  string(APPEND table "    {\"${name}\", std::string_view(kAsset${n}, ${size})},\n")
+  math(EXPR n "${n} + 1")
+endforeach()
+string(APPEND body "\n}  // namespace\n\nconst std::vector<UiFile>& ui_files() {\n")
+string(APPEND body "    static const std::vector<UiFile> files = {\n${table}    };\n    return files;\n}\n\n")
+string(APPEND body "}  // namespace patchbay\n")
+file(WRITE "${OUT}.tmp" "${body}")
+# Only a real change rebuilds what includes it.
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")

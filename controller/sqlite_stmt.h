@@ -1,0 +1,89 @@
+// sqlite_stmt: a prepared SQLite statement that finalizes itself, for the modules that
+// keep a connection of their own on the controller's database file (history,
+// arrangements). Errors name the database and what was being done.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "result.h"
+
+namespace patchbay {
+
+// "CONTEXT: WHAT: sqlite's message", kind internal.
+inline Error sqlite_error(sqlite3* db, const std::string& context, const std::string& what) {
+    return fail(ErrorKind::internal, context + ": " + what + ": " + sqlite3_errmsg(db));
+}
+
+class SqliteStmt {
+public:
+    // `context` starts every error ("history database").
+    SqliteStmt(sqlite3* db, const char* sql, std::string context = "history database")
+        : db_(db), context_(std::move(context)) {
+        sqlite3_prepare_v2(db, sql, -1, &s_, nullptr);
+    }
+    ~SqliteStmt() { sqlite3_finalize(s_); }
+    SqliteStmt(const SqliteStmt&) = delete;
+    SqliteStmt& operator=(const SqliteStmt&) = delete;
+    bool ok() const { return s_ != nullptr; }
+    SqliteStmt& text(int i, const std::string& v) {
+        sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    SqliteStmt& integer(int i, int64_t v) {
+        sqlite3_bind_int64(s_, i, v);
+        return *this;
+    }
+    SqliteStmt& null(int i) {
+        sqlite3_bind_null(s_, i);
+        return *this;
+    }
+    SqliteStmt& real(int i, const std::optional<double>& v) {
+        if (v) sqlite3_bind_double(s_, i, *v);
+        else sqlite3_bind_null(s_, i);
+        return *this;
+    }
+    // true: a row; false: done. Errors name `what`.
+    Result<bool> step(const char* what) {
+        int rc = sqlite3_step(s_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        return sqlite_error(db_, context_, what);
+    }
+    // Runs a write to the end and makes the statement ready for the next bindings.
+    Result<void> run(const char* what) {
+        auto r = step(what);
+        sqlite3_reset(s_);
+        sqlite3_clear_bindings(s_);
+        if (!r) return r.failure();
+        return {};
+    }
+    std::string col_text(int c) const {
+        auto* p = sqlite3_column_text(s_, c);
+        return p ? reinterpret_cast<const char*>(p) : "";
+    }
+    int64_t col_int(int c) const { return sqlite3_column_int64(s_, c); }
+    bool col_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+    std::optional<double> col_real(int c) const {
+        if (col_null(c)) return std::nullopt;
+        return sqlite3_column_double(s_, c);
+    }
+
+private:
+    sqlite3* db_;
+    std::string context_;
+    sqlite3_stmt* s_ = nullptr;
+};
+
+// Whether `table` has `column` (for columns added to a schema after its first release).
+inline bool sqlite_has_column(sqlite3* db, const char* table, const char* column) {
+    SqliteStmt q(db, (std::string("SELECT 1 FROM pragma_table_info('") + table + "') WHERE name = ?").c_str());
+    q.text(1, column);
+    auto row = q.step("table info");
+    return row && *row;
+}
+
+}  // namespace patchbay
