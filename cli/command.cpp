@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "span.h"
@@ -32,6 +33,7 @@ const char* const kCliUsage =
     "  policy get ACCOUNT         policy set ACCOUNT FILE   policy check FILE\n"
     "  policy history ACCOUNT     policy rollback ACCOUNT VERSION\n"
     "  explain DOMAIN SERVICE [--transport tcp] [--from ADDRESS] [--at TIME] [--department D]\n"
+    "  changes ls [--zone DOMAIN] [--limit N]  (the change log, newest first)   changes show ID\n"
     "  timeline [--range 24h] [--period P] [--server NAME]...  (U up, W warning, D down, . no data)\n"
     "  roles: admin, account-admin, account-viewer, agent (docs/accounts.md)\n"
     "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
@@ -186,6 +188,49 @@ std::string render_explain(const json& e) {
     return out.str();
 }
 
+// Is `text` a whole number in [lo, hi]?
+bool whole_number(const std::string& text, int64_t lo, int64_t hi) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    return !text.empty() && ec == std::errc() && end == text.data() + text.size() && v >= lo && v <= hi;
+}
+
+// "2/3": of the hosts serving the change's zone, how many have applied it ("-": none serves it).
+std::string applied_text(const json& hosts) {
+    if (!hosts.is_array() || hosts.empty()) return "-";
+    size_t applied = 0;
+    for (const auto& h : hosts) applied += h.value("applied", false);
+    return std::to_string(applied) + "/" + std::to_string(hosts.size());
+}
+
+// The change log (GET /v1/changes[/ID]). An author from before authors were kept is "-".
+std::string render_changes(const json& body) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : body) {
+        std::string author = str(c["author"]);
+        rows.push_back({str(c["id"]), utc_text(num(c["at_ms"])), str(c["zone"]), str(c["serial"]), str(c["action"]),
+                        author.empty() ? "-" : author, applied_text(c["hosts"])});
+    }
+    return table({"ID", "AT", "ZONE", "SERIAL", "ACTION", "AUTHOR", "APPLIED"}, rows);
+}
+
+std::string render_change(const json& c) {
+    std::ostringstream out;
+    std::string author = str(c["author"]);
+    out << "change " << str(c["id"]) << ": " << str(c["action"]) << " " << str(c["zone"]) << " (serial "
+        << str(c["serial"]) << ")\n";
+    out << "at " << utc_text(num(c["at_ms"])) << " by " << (author.empty() ? "-" : author);
+    if (!str(c["account"]).empty()) out << " (account " << str(c["account"]) << ")";
+    out << "\n";
+    if (!str(c["detail"]).empty()) out << "detail: " << str(c["detail"]) << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& h : c.value("hosts", json::array()))
+        rows.push_back({str(h["server"]), str(h["serial"]), h.value("applied", false) ? "applied" : "pending"});
+    if (rows.empty()) out << "\nno host reports a serial of " << str(c["zone"]) << "\n";
+    else out << "\n" << table({"HOST", "SERIAL", "STATE"}, rows);
+    return out.str();
+}
+
 }  // namespace
 
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
@@ -215,7 +260,7 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
             } else if (name == "priority" || name == "weight" || name == "target" || name == "zone" ||
                        name == "account" || name == "role" || name == "name" || name == "template" ||
                        name == "transport" || name == "from" || name == "at" || name == "department" ||
-                       name == "range" || name == "period")
+                       name == "limit" || name == "range" || name == "period")
                 inv.options[name] = value;
             else if (name == "server") inv.servers.push_back(value);
             else return usage("unknown option --" + name);
@@ -246,7 +291,8 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
     std::string what = inv.noun + (inv.verb.empty() ? "" : " " + inv.verb);
     for (const auto& [name, value] : inv.options) {
         std::vector<std::string> owners;
-        if (name == "zone") owners = {"zone import"};
+        if (name == "zone") owners = {"zone import", "changes ls"};
+        else if (name == "limit") owners = {"changes ls"};
         else if (name == "account") owners = {"zone add", "zone import", "token create", "alert test"};
         else if (name == "template") owners = {"zone add"};
         else if (name == "transport" || name == "from" || name == "at" || name == "department") owners = {"explain"};
@@ -409,6 +455,23 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
             if (auto v = option(name)) path += std::string("&") + name + "=" + escape(*v);
         return ApiRequest{"GET", path, std::nullopt};
     }
+    if (what == "changes ls") {
+        if (auto r = want(0, 0, "[--zone DOMAIN] [--limit N]"); !r) return r.failure();
+        std::string query;
+        if (auto z = option("zone")) query += "&zone=" + escape(*z);
+        if (auto limit = option("limit")) {
+            if (!whole_number(*limit, 1, 1000)) return usage("--limit must be a whole number from 1 to 1000, got '" + *limit + "'");
+            query += "&limit=" + *limit;
+        }
+        if (!query.empty()) query[0] = '?';
+        return ApiRequest{"GET", "/v1/changes" + query, std::nullopt};
+    }
+    if (what == "changes show") {
+        if (auto r = want(1, 1, "ID"); !r) return r.failure();
+        if (!whole_number(a[0], 1, std::numeric_limits<int64_t>::max()))
+            return usage("ID must be a change id (see 'patchbay changes ls'), got '" + a[0] + "'");
+        return ApiRequest{"GET", "/v1/changes/" + a[0], std::nullopt};
+    }
     if (what == "alert test") {
         if (auto r = want(0, 1, "[POLICY] [--account A]"); !r) return r.failure();
         json body = a.empty() ? json::object() : json{{"policy", a[0]}};
@@ -460,6 +523,8 @@ std::string render(const Invocation& inv, const json& body) {
         return table({"AGENT", "NOTIFY", "DOMAINS"}, rows);
     }
     if (what == "servers ls") return render_servers(body);
+    if (what == "changes ls") return render_changes(body);
+    if (what == "changes show") return render_change(body);
     if (what == "timeline") return render_timeline(body, TimelineStyle{inv.color, inv.width});
     if (what == "explain") return render_explain(body);
     if (what == "policy get") return str(body["text"]);

@@ -14,6 +14,7 @@
 //     policy get|history ACCOUNT | policy set ACCOUNT FILE | policy check FILE
 //     policy rollback ACCOUNT VERSION
 //     explain DOMAIN SERVICE [--transport T] [--from ADDRESS] [--at TIME] [--department D]
+//     changes ls [--zone DOMAIN] [--limit N] | changes show ID
 //     timeline [--range 24h] [--period P] [--server NAME]…
 #pragma once
 
@@ -46,7 +47,8 @@ struct Invocation {
     bool json = false;
     std::string noun, verb;
     std::vector<std::string> args;
-    std::map<std::string, std::string> options;  // --priority, --weight, --target, --zone, --account, --role, --name
+    // --priority, --weight, --target, --zone, --account, --role, --name, --limit, --range, --period
+    std::map<std::string, std::string> options;
     std::vector<std::string> servers;            // --server, repeatable (timeline)
     // How text is drawn (main.cpp decides: a terminal without NO_COLOR gets colour).
     bool color = false;

@@ -10,6 +10,7 @@
 #include "api_access.h"
 #include "api_accounts.h"
 #include "api_alerts.h"
+#include "api_changes.h"
 #include "api_body.h"
 #include "api_reply.h"
 #include "api_arrangements.h"
@@ -112,7 +113,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
         if (!zone) return reply_error(res, zone.failure());
         auto account = new_zone_account(principal_of(req), zone->account, res);
         if (!account) return;
-        auto change = c.add_zone(zone->name, *account, zone->template_name);
+        auto change = c.add_zone(zone->name, *account, zone->template_name, change_author(principal_of(req)));
         if (!change) return reply_error(res, change.failure());
         json out = to_json(*change);
         out["account"] = *account;
@@ -126,7 +127,8 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
         const Principal& p = principal_of(req);
         auto account = new_zone_account(p, file->account, res);
         if (!account) return;
-        auto done = c.import_zone(file->text, file->zone, file->source, *account, p.role != Role::admin);
+        auto done = c.import_zone(file->text, file->zone, file->source, *account, p.role != Role::admin,
+                                  change_author(p));
         if (!done) return reply_error(res, done.failure());
         json out = to_json(done->change);
         out["tuples"] = done->tuples;
@@ -144,7 +146,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
     s.del(R"(/v1/zones/([^/]+))", [&c](const HttpRequest& req, HttpResponse& res) {
         auto zone = zone_access(c, req, res, req.matches[1], true);
         if (!zone) return;
-        auto change = c.remove_zone(*zone);
+        auto change = c.remove_zone(*zone, change_author(principal_of(req)));
         if (!change) return reply_error(res, change.failure());
         reply(res, 200, to_json(*change));
     });
@@ -177,7 +179,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
         if (!body) return reply_error(res, body.failure());
         auto tuple = tuple_from(*zone, *body);
         if (!tuple) return reply_error(res, tuple.failure());
-        auto change = c.put_tuple(*tuple);
+        auto change = c.put_tuple(*tuple, change_author(principal_of(req)));
         if (!change) return reply_error(res, change.failure());
         json out = to_json(*change);
         out["tuple"] = to_json(*tuple);
@@ -189,7 +191,7 @@ void routes(HttpRouter& s, Controller& c, const Watchdog* w) {
                  if (!zone) return;
                  auto tuple = parse_tuple(*zone, req.matches[2], req.matches[3], req.matches[4], req.matches[5]);
                  if (!tuple) return reply_error(res, tuple.failure());
-                 auto change = c.remove_tuple(tuple->domain, tuple->key);
+                 auto change = c.remove_tuple(tuple->domain, tuple->key, change_author(principal_of(req)));
                  if (!change) return reply_error(res, change.failure());
                  reply(res, 200, to_json(*change));
              });
@@ -279,6 +281,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
         timeline_routes(router, *services.watchdog, controller);
     }
     add_alert_routes(router, services.alerts, services.metrics);
+    change_routes(router, controller, services.watchdog);
     if (services.arrangements) arrangement_routes(router, *services.arrangements);
     ui_routes(router);
 

@@ -15,6 +15,10 @@ const Principal& principal_of(const HttpRequest& request) {
     return *p;
 }
 
+std::string change_author(const Principal& p) {
+    return "token:" + (p.token_name.empty() ? std::string(role_name(p.role)) : p.token_name);
+}
+
 std::optional<std::string> gate(const Principal& p, const std::string& method, const std::string& path) {
     std::string asked = method + " " + path;
     switch (p.role) {

@@ -25,6 +25,9 @@ const Principal& principal_of(const HttpRequest& request);
 // "role account-viewer may not change anything (POST /v1/zones)".
 std::optional<std::string> gate(const Principal& p, const std::string& method, const std::string& path);
 
+// Who `p` is in the change log: "token:NAME" (the token's name; its role when it has none).
+std::string change_author(const Principal& p);
+
 // "role account-viewer may not change zone b.example" and the like: the 403 text for
 // `p` changing `what`.
 std::string may_not_change(const Principal& p, const std::string& what);

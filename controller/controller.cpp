@@ -451,7 +451,7 @@ Error no_account(const std::string& name) { return fail(ErrorKind::not_found, "n
 }  // namespace
 
 Result<Change> Controller::add_zone(const std::string& name, const std::string& account,
-                                    const std::string& template_name) {
+                                    const std::string& template_name, const std::string& author) {
     auto normalized = normalize_domain(name);
     if (!normalized) return fail("zone: " + normalized.error());
     if (!template_name.empty() && account.empty()) return fail("a template needs an account (--account)");
@@ -474,7 +474,7 @@ Result<Change> Controller::add_zone(const std::string& name, const std::string& 
         for (const auto& t : found->tuples)
             tuples.push_back(Tuple{*normalized, {t.service, t.transport, t.address, t.port}, t.priority, t.weight, ""});
     }
-    auto change = store_.add_zone(*normalized, account, template_name, tuples);
+    auto change = store_.add_zone(*normalized, account, template_name, tuples, author);
     if (change) {
         if (!template_name.empty()) {
             std::lock_guard view_lock(view_mu_);
@@ -488,11 +488,11 @@ Result<Change> Controller::add_zone(const std::string& name, const std::string& 
     return change;
 }
 
-Result<Change> Controller::remove_zone(const std::string& name) {
+Result<Change> Controller::remove_zone(const std::string& name, const std::string& author) {
     auto normalized = normalize_domain(name);
     if (!normalized) return fail("zone: " + normalized.error());
     std::unique_lock lock(mu_);
-    auto change = store_.remove_zone(*normalized);
+    auto change = store_.remove_zone(*normalized, author);
     if (change) {
         set_zone_account(*normalized, std::nullopt);
         {
@@ -511,22 +511,23 @@ Result<std::vector<ZoneRow>> Controller::zones() {
     return store_.zones();
 }
 
-Result<Change> Controller::put_tuple(const Tuple& tuple) {
+Result<Change> Controller::put_tuple(const Tuple& tuple, const std::string& author) {
     std::lock_guard lock(mu_);
-    auto change = store_.put_tuple(tuple);
+    auto change = store_.put_tuple(tuple, author);
     if (change) publish(*change);
     return change;
 }
 
-Result<Change> Controller::remove_tuple(const std::string& zone, const TupleKey& key) {
+Result<Change> Controller::remove_tuple(const std::string& zone, const TupleKey& key, const std::string& author) {
     std::lock_guard lock(mu_);
-    auto change = store_.remove_tuple(zone, key);
+    auto change = store_.remove_tuple(zone, key, author);
     if (change) publish(*change);
     return change;
 }
 
 Result<Import> Controller::import_zone(std::string_view text, const std::optional<std::string>& zone,
-                                      std::string_view source, const std::string& account, bool only_own) {
+                                      std::string_view source, const std::string& account, bool only_own,
+                                      const std::string& author) {
     // Parsed and checked before the lock: a bad file costs the writers nothing.
     auto file = parse_zone_file(text, zone, source);
     if (!file) return file.failure();
@@ -544,7 +545,7 @@ Result<Import> Controller::import_zone(std::string_view text, const std::optiona
         if (!*known) return no_account(account);
     }
     auto change = store_.replace_zone(file->zone, std::move(content->tuples), std::move(content->records),
-                                      file->serial, "zone import", account);
+                                      file->serial, "zone import", account, author);
     if (!change) return change.failure();
     const bool created = !*existing;
     set_zone_account(file->zone, *existing ? (*existing)->account : account);
@@ -555,7 +556,8 @@ Result<Import> Controller::import_zone(std::string_view text, const std::optiona
     return out;
 }
 
-Result<UpdateDone> Controller::update_zone(const std::string& name, const knot_pkt_t* update) {
+Result<UpdateDone> Controller::update_zone(const std::string& name, const knot_pkt_t* update,
+                                          const std::string& author) {
     std::lock_guard lock(mu_);
     auto zone = build_one(name);
     if (!zone) return zone.failure();
@@ -565,10 +567,20 @@ Result<UpdateDone> Controller::update_zone(const std::string& name, const knot_p
     auto content = split_records(name, std::move(*outcome.records), settings_);
     if (!content) return content.failure();  // the edit keeps the zone's rules: not expected
     auto change = store_.replace_zone(name, std::move(content->tuples), std::move(content->records), std::nullopt,
-                                      "dns update");
+                                      "dns update", "", author);
     if (!change) return change.failure();
     publish(*change);
     return UpdateDone{KNOT_RCODE_NOERROR, *change};
+}
+
+Result<std::vector<ChangeRow>> Controller::changes(const ChangeFilter& filter) {
+    std::lock_guard lock(mu_);
+    return store_.changes(filter);
+}
+
+Result<std::optional<ChangeRow>> Controller::change(int64_t id) {
+    std::lock_guard lock(mu_);
+    return store_.change(id);
 }
 
 Result<std::string> Controller::export_zone(const std::string& name) {

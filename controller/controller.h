@@ -97,12 +97,14 @@ public:
     // template `template_name` when given (settings.h). Errors: not_found "no account
     // 'X'" or "account X has no template 'T'", invalid "a template needs an account",
     // conflict when the zone exists (whoever owns it).
+    // Every mutation's `author` says who made it in the change log ("token:NAME" from the
+    // API, "tsig:KEY" from a DNS UPDATE; '' for none).
     Result<Change> add_zone(const std::string& name, const std::string& account = "",
-                            const std::string& template_name = "");
-    Result<Change> remove_zone(const std::string& name);
+                            const std::string& template_name = "", const std::string& author = "");
+    Result<Change> remove_zone(const std::string& name, const std::string& author = "");
     Result<std::vector<ZoneRow>> zones();
-    Result<Change> put_tuple(const Tuple& tuple);
-    Result<Change> remove_tuple(const std::string& zone, const TupleKey& key);
+    Result<Change> put_tuple(const Tuple& tuple, const std::string& author = "");
+    Result<Change> remove_tuple(const std::string& zone, const TupleKey& key, const std::string& author = "");
     Result<std::vector<Tuple>> tuples(const std::optional<std::string>& zone);
     // Replaces a zone's content with a zone file's (creating the zone), as one change;
     // `zone` names it when the file does not, `source` names the file in errors. A file
@@ -111,11 +113,15 @@ public:
     // `only_own` set an existing zone of another account is a conflict ("zone X exists
     // already", as add_zone says it).
     Result<Import> import_zone(std::string_view text, const std::optional<std::string>& zone,
-                               std::string_view source, const std::string& account = "", bool only_own = false);
+                               std::string_view source, const std::string& account = "", bool only_own = false,
+                               const std::string& author = "");
     // Applies an RFC 2136 UPDATE (parsed, authenticated and allowed by the caller) to
     // `zone` as one change, judged against the zone as committed: prerequisites and the
     // update are evaluated under the writers' lock. NOTAUTH when the zone is not ours.
-    Result<UpdateDone> update_zone(const std::string& zone, const knot_pkt_t* update);
+    Result<UpdateDone> update_zone(const std::string& zone, const knot_pkt_t* update, const std::string& author = "");
+    // The change log (Store::changes, Store::change).
+    Result<std::vector<ChangeRow>> changes(const ChangeFilter& filter);
+    Result<std::optional<ChangeRow>> change(int64_t id);
     // The zone as a zone file (RFC 1035 master format) that import_zone reads back to
     // the same zone.
     Result<std::string> export_zone(const std::string& name);

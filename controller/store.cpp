@@ -1,7 +1,9 @@
 #include "store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -80,6 +82,7 @@ CREATE TABLE IF NOT EXISTS changes (
   action TEXT NOT NULL,
   detail TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS changes_by_zone ON changes (zone, id);
 )sql";
 
 // Columns added since the first schema: a database made before them gains them when
@@ -94,6 +97,12 @@ constexpr AddedColumn kAddedColumns[] = {
     {"tokens", "account", "TEXT NOT NULL DEFAULT ''"},
     {"tokens", "role", "TEXT NOT NULL DEFAULT 'admin'"},
     {"zones", "template", "TEXT NOT NULL DEFAULT ''"},
+    // The change log's author, time in ms and account. Rows older than them keep
+    // author '', at_ms NULL (read as `at` seconds × 1000) and account NULL (read as
+    // their zone's account now, or '' when it is gone).
+    {"changes", "author", "TEXT NOT NULL DEFAULT ''"},
+    {"changes", "at_ms", "INTEGER"},
+    {"changes", "account", "TEXT"},
 };
 
 // A prepared statement that finalizes itself; bind/step helpers return Results.
@@ -176,6 +185,21 @@ private:
 
 std::string tuple_detail(const TupleKey& key) { return key.str(); }
 
+// Inside an open transaction: appends one change-log row, stamped now. `at` (seconds)
+// is still written so an older build reading this database sees the time too.
+Result<void> log_change(sqlite3* db, const std::string& zone, uint32_t serial, const std::string& action,
+                        const std::string& detail, const std::string& account, const std::string& author) {
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    Statement log(db, "INSERT INTO changes (at, at_ms, zone, serial, action, detail, account, author) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    log.bind(1, static_cast<int64_t>(now_ms / 1000)).bind(2, static_cast<int64_t>(now_ms)).bind(3, zone);
+    log.bind(4, static_cast<int64_t>(serial)).bind(5, action).bind(6, detail).bind(7, account).bind(8, author);
+    if (auto r = log.step(); !r) return r.failure();
+    return {};
+}
+
 bool zone_exists(sqlite3* db, const std::string& zone) {
     Statement q(db, "SELECT 1 FROM zones WHERE name = ?");
     q.bind(1, zone);
@@ -230,23 +254,24 @@ Result<void> Store::exec(const char* sql) const {
 }
 
 // Inside an open transaction: serial + 1 (RFC 1982 wrap skips 0) and a change-log row.
-Result<Change> Store::bump(const std::string& zone, const std::string& action, const std::string& detail) {
+Result<Change> Store::bump(const std::string& zone, const std::string& action, const std::string& detail,
+                           const std::string& author) {
     Statement up(db_.get(),
                  "UPDATE zones SET serial = CASE WHEN serial >= 4294967295 THEN 1 ELSE serial + 1 END "
-                 "WHERE name = ? RETURNING serial");
+                 "WHERE name = ? RETURNING serial, account");
     up.bind(1, zone);
     auto rc = up.step();
     if (!rc) return rc.failure();
     if (*rc != SQLITE_ROW) return fail(ErrorKind::not_found, "no zone " + zone);
     auto serial = static_cast<uint32_t>(up.integer(0));
-    Statement log(db_.get(), "INSERT INTO changes (at, zone, serial, action, detail) VALUES (?, ?, ?, ?, ?)");
-    log.bind(1, static_cast<int64_t>(std::time(nullptr))).bind(2, zone).bind(3, serial).bind(4, action).bind(5, detail);
-    if (auto r = log.step(); !r) return r.failure();
+    std::string account = up.text(1);
+    if (auto done = up.step(); !done) return done.failure();
+    if (auto r = log_change(db_.get(), zone, serial, action, detail, account, author); !r) return r.failure();
     return Change{zone, serial, true};
 }
 
 Result<Change> Store::add_zone(const std::string& name, const std::string& account, const std::string& template_name,
-                               const std::vector<Tuple>& tuples) {
+                               const std::vector<Tuple>& tuples, const std::string& author) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");
     if (zone_exists(db_.get(), name)) return fail(ErrorKind::conflict, "zone " + name + " exists already");
@@ -264,28 +289,29 @@ Result<Change> Store::add_zone(const std::string& name, const std::string& accou
         if (auto r = put.step(); !r) return r.failure();
     }
     auto change = bump(name, template_name.empty() ? "zone add" : "zone add from template " + template_name,
-                       tuples.empty() ? name : name + " (" + std::to_string(tuples.size()) + " tuples)");
+                       tuples.empty() ? name : name + " (" + std::to_string(tuples.size()) + " tuples)", author);
     if (!change) return change;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
 }
 
-Result<Change> Store::remove_zone(const std::string& name) {
+Result<Change> Store::remove_zone(const std::string& name, const std::string& author) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");
     Change change{name, 0, true};
+    std::string account;
     {
-        Statement del(db_.get(), "DELETE FROM zones WHERE name = ? RETURNING serial");
+        Statement del(db_.get(), "DELETE FROM zones WHERE name = ? RETURNING serial, account");
         del.bind(1, name);
         auto rc = del.step();
         if (!rc) return rc.failure();
         if (*rc != SQLITE_ROW) return fail(ErrorKind::not_found, "no zone " + name);
         change.serial = static_cast<uint32_t>(del.integer(0));
+        account = del.text(1);
         if (auto done = del.step(); !done) return done.failure();
     }
-    Statement log(db_.get(), "INSERT INTO changes (at, zone, serial, action, detail) VALUES (?, ?, ?, 'zone rm', ?)");
-    log.bind(1, static_cast<int64_t>(std::time(nullptr))).bind(2, name).bind(3, change.serial).bind(4, name);
-    if (auto r = log.step(); !r) return r.failure();
+    if (auto r = log_change(db_.get(), name, change.serial, "zone rm", name, account, author); !r)
+        return r.failure();
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
 }
@@ -311,7 +337,7 @@ Result<std::optional<ZoneRow>> Store::zone(const std::string& name) const {
     return std::optional<ZoneRow>(ZoneRow{q.text(0), static_cast<uint32_t>(q.integer(1)), q.text(2), q.text(3)});
 }
 
-Result<Change> Store::put_tuple(const Tuple& t) {
+Result<Change> Store::put_tuple(const Tuple& t, const std::string& author) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");
     if (!zone_exists(db_.get(), t.domain)) return fail(ErrorKind::not_found, "no zone " + t.domain);
@@ -340,13 +366,14 @@ Result<Change> Store::put_tuple(const Tuple& t) {
     if (auto r = put.step(); !r) return r.failure();
     auto change = bump(t.domain, action,
                        tuple_detail(t.key) + " priority " + std::to_string(t.priority) + " weight " +
-                           std::to_string(t.weight));
+                           std::to_string(t.weight),
+                       author);
     if (!change) return change;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
 }
 
-Result<Change> Store::remove_tuple(const std::string& zone, const TupleKey& key) {
+Result<Change> Store::remove_tuple(const std::string& zone, const TupleKey& key, const std::string& author) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");
     if (!zone_exists(db_.get(), zone)) return fail(ErrorKind::not_found, "no zone " + zone);
@@ -356,7 +383,7 @@ Result<Change> Store::remove_tuple(const std::string& zone, const TupleKey& key)
     if (auto r = del.step(); !r) return r.failure();
     if (sqlite3_changes(db_.get()) == 0)
         return fail(ErrorKind::not_found, "no tuple " + tuple_detail(key) + " in zone " + zone);
-    auto change = bump(zone, "tuple rm", tuple_detail(key));
+    auto change = bump(zone, "tuple rm", tuple_detail(key), author);
     if (!change) return change;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
@@ -423,7 +450,7 @@ Result<std::vector<Record>> Store::records(const std::string& zone) const {
 
 Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> tuples, std::vector<Record> records,
                                    std::optional<uint32_t> serial, const std::string& action,
-                                   const std::string& account) {
+                                   const std::string& account, const std::string& author) {
     for (const auto& t : tuples)
         if (t.domain != zone) return fail(ErrorKind::invalid, "tuple " + t.key.str() + " belongs to " + t.domain);
     std::sort(tuples.begin(), tuples.end());
@@ -474,12 +501,54 @@ Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> t
         put_record.bind_blob(5, r.rdata);
         if (auto done = put_record.step(); !done) return done.failure();
     }
-    Statement log(db_.get(), "INSERT INTO changes (at, zone, serial, action, detail) VALUES (?, ?, ?, ?, ?)");
-    log.bind(1, static_cast<int64_t>(std::time(nullptr))).bind(2, zone).bind(3, static_cast<int64_t>(next));
-    log.bind(4, action).bind(5, detail);
-    if (auto r = log.step(); !r) return r.failure();
+    const std::string& owner = *row ? (*row)->account : account;
+    if (auto r = log_change(db_.get(), zone, next, action, detail, owner, author); !r) return r.failure();
     if (auto r = tx.commit(); !r) return r.failure();
     return Change{zone, next, true};
+}
+
+namespace {
+
+// The change log as read: old rows' time from `at` and their account from their zone.
+constexpr const char* kChangeSelect =
+    "SELECT c.id, coalesce(c.at_ms, c.at * 1000), c.zone, c.serial, c.action, c.detail, c.author, "
+    "coalesce(c.account, z.account, '') FROM changes c LEFT JOIN zones z ON z.name = c.zone";
+
+ChangeRow change_row(const Statement& q) {
+    return {q.integer(0), q.integer(1), q.text(2), static_cast<uint32_t>(q.integer(3)), q.text(4), q.text(5),
+            q.text(6), q.text(7)};
+}
+
+}  // namespace
+
+Result<std::vector<ChangeRow>> Store::changes(const ChangeFilter& filter) const {
+    // Unset filters bind NULL and match everything, so one statement serves them all.
+    Statement q(db_.get(), (std::string(kChangeSelect) +
+                            " WHERE (?1 IS NULL OR c.zone = ?1) AND (?2 IS NULL OR coalesce(c.account, z.account, '') = ?2)"
+                            " AND (?3 IS NULL OR c.id > ?3) ORDER BY c.id DESC LIMIT ?4").c_str());
+    if (!q.ok()) return db_error(db_.get(), "changes");
+    if (filter.zone) q.bind(1, *filter.zone);
+    if (filter.account) q.bind(2, *filter.account);
+    if (filter.after_id) q.bind(3, *filter.after_id);
+    q.bind(4, static_cast<int64_t>(std::min<uint64_t>(filter.limit, std::numeric_limits<int64_t>::max())));
+    std::vector<ChangeRow> out;
+    for (;;) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) break;
+        out.push_back(change_row(q));
+    }
+    return out;
+}
+
+Result<std::optional<ChangeRow>> Store::change(int64_t id) const {
+    Statement q(db_.get(), (std::string(kChangeSelect) + " WHERE c.id = ?").c_str());
+    if (!q.ok()) return db_error(db_.get(), "change");
+    q.bind(1, id);
+    auto rc = q.step();
+    if (!rc) return rc.failure();
+    if (*rc != SQLITE_ROW) return std::optional<ChangeRow>();
+    return std::optional<ChangeRow>(change_row(q));
 }
 
 Result<void> Store::put_agent(const AgentRow& agent) {

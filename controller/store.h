@@ -1,7 +1,8 @@
 // The controller's durable state in SQLite (WAL, synchronous=FULL): accounts, zones with
 // their serials and accounts, tuples, registered agents, API token hashes (with their
-// account and role) and the change log. An older database gains the account columns
-// when opened (they default to '' = the platform, and role 'admin').
+// account and role) and the change log (who changed what, when). An older database gains
+// the columns added since when opened (kAddedColumns in store.cpp: the account columns
+// default to '' = the platform and role 'admin'; old change-log rows have no author).
 // Every mutation is one transaction that changes the data, bumps the zone's serial and
 // appends to the change log, so an acknowledged change survives a crash whole or not at
 // all. Not thread-safe: the caller serializes access (one writer at a time).
@@ -73,6 +74,27 @@ struct Change {
     bool changed = false;
 };
 
+// One row of the change log: a mutation as committed. `serial` is the zone's serial after
+// it (for "zone rm", the last one served).
+struct ChangeRow {
+    int64_t id = 0;       // grows with every change; never reused
+    int64_t at_ms = 0;    // unix milliseconds (rows older than the column: seconds × 1000)
+    std::string zone;
+    uint32_t serial = 0;
+    std::string action;   // "zone add", "tuple update", "zone import", "dns update", …
+    std::string detail;
+    std::string author;   // "token:NAME", "tsig:KEY", …; '' when made before authors were kept
+    std::string account;  // the zone's account when the change was made ('' = the platform)
+};
+
+// Which changes a listing wants: the newest `limit` of those matching, newest first.
+struct ChangeFilter {
+    std::optional<std::string> zone;
+    std::optional<std::string> account;  // only changes of this account's zones
+    std::optional<int64_t> after_id;     // only changes with a greater id
+    size_t limit = 100;
+};
+
 // One zone diff of the IXFR journal, encoded as zone_diff.h does it.
 struct JournalRow {
     std::string zone;
@@ -90,19 +112,21 @@ public:
     // Errors: conflict when the zone exists. `account` ('' = the platform) must exist
     // (the caller checks: see has_account).
     // With a template: `tuples` (of the zone) come with it, in the same transaction.
+    // `author` (every mutation's last parameter) says who made it, for the change log.
     Result<Change> add_zone(const std::string& name, const std::string& account = "",
-                            const std::string& template_name = "", const std::vector<Tuple>& tuples = {});
+                            const std::string& template_name = "", const std::vector<Tuple>& tuples = {},
+                            const std::string& author = "");
     // Errors: not_found when the zone does not exist. Removes its tuples too.
-    Result<Change> remove_zone(const std::string& name);
+    Result<Change> remove_zone(const std::string& name, const std::string& author = "");
     Result<std::vector<ZoneRow>> zones() const;
     // One zone, or nullopt when there is none of that name.
     Result<std::optional<ZoneRow>> zone(const std::string& name) const;
 
     // Adds the tuple, or updates priority/weight/target of the same placement.
     // Errors: not_found when its zone does not exist.
-    Result<Change> put_tuple(const Tuple& tuple);
+    Result<Change> put_tuple(const Tuple& tuple, const std::string& author = "");
     // Errors: not_found when the zone or the tuple does not exist.
-    Result<Change> remove_tuple(const std::string& zone, const TupleKey& key);
+    Result<Change> remove_tuple(const std::string& zone, const TupleKey& key, const std::string& author = "");
     // Every tuple, or those of one zone (not_found when that zone does not exist).
     Result<std::vector<Tuple>> tuples(const std::optional<std::string>& zone = std::nullopt) const;
 
@@ -116,7 +140,13 @@ public:
     // A new zone belongs to `account`; an existing one keeps its own.
     Result<Change> replace_zone(const std::string& zone, std::vector<Tuple> tuples, std::vector<Record> records,
                                 std::optional<uint32_t> serial, const std::string& action,
-                                const std::string& account = "");
+                                const std::string& account = "", const std::string& author = "");
+
+    // The change log: the newest `filter.limit` changes matching, newest first. A
+    // removed zone's changes stay, under the account the zone had.
+    Result<std::vector<ChangeRow>> changes(const ChangeFilter& filter) const;
+    // One change, or nullopt when there is none with that id.
+    Result<std::optional<ChangeRow>> change(int64_t id) const;
 
     // Errors: the name is not an account name (check_account_name), conflict when it exists.
     Result<void> add_account(const std::string& name);
@@ -165,7 +195,8 @@ private:
     Result<void> exec(const char* sql) const;
     // Adds the columns an older database lacks (kAddedColumns in store.cpp).
     Result<void> migrate();
-    Result<Change> bump(const std::string& zone, const std::string& action, const std::string& detail);
+    Result<Change> bump(const std::string& zone, const std::string& action, const std::string& detail,
+                        const std::string& author);
 
     std::unique_ptr<sqlite3, Closer> db_;
 };

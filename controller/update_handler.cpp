@@ -81,7 +81,9 @@ UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vec
                 }
             }
         }
-        auto done = controller.update_zone(*zone, query.get());
+        // The change log names the key that signed the update, else where it came from.
+        std::string author = key ? "tsig:" + *key : "address:" + request.source.address.str();
+        auto done = controller.update_zone(*zone, query.get(), author);
         if (!done) {
             std::cerr << "dns update of " << *zone << " from " << who << " failed: " << done.error() << "\n";
             return reply(KNOT_RCODE_SERVFAIL);

@@ -43,6 +43,8 @@ expect_eq "the serial moved by one" "$((s0 + 1))" "$(serial)"
 expect_eq "dig sees the SRV" "1 100 5060 ip4-10-10-10-125.hostdomain.com." "$(q +short _sip._udp.hostdomain.com SRV)"
 expect_contains "the API lists the tuple" '"address": "10.10.10.125"' "$("$PB" --output json tuple ls hostdomain.com)"
 expect_eq "one tuple" "1" "$(tuples)"
+expect_contains "the change log names the key (docs/changes.md)" "dns update  tsig:ops" \
+  "$("$PB" changes ls --zone hostdomain.com --limit 1)"
 
 # --- prerequisites: 'the RRset must not exist' fails now, and nothing changes ------------
 s1=$(serial)

@@ -84,6 +84,13 @@ TEST_CASE("update handler: a signed, allowed update places a tuple and is answer
     CHECK(tsig);
     CHECK(f.tuples() == before + 1);
     CHECK(f.serial() == serial + 1);
+    // The change log names the key that signed it.
+    auto log = f.controller->changes(ChangeFilter{});
+    REQUIRE(log);
+    REQUIRE_FALSE(log->empty());
+    CHECK((*log)[0].action == "dns update");
+    CHECK((*log)[0].serial == serial + 1);
+    CHECK_THAT((*log)[0].author, Catch::StartsWith("tsig:ops"));
 
     // Removing its SRV takes the tuple away again.
     Update remove({}, {{"_sip._udp.hostdomain.com", KNOT_CLASS_ANY, KNOT_RRTYPE_SRV, 0, ""}});
