@@ -8,23 +8,20 @@
 
 #include "api_client.h"
 #include "command.h"
+#include "timeline.h"
 
 using namespace patchbay;
 
 namespace {
 
-// Colour on a terminal unless NO_COLOR is set (https://no-color.org); the width of the
-// terminal, else $COLUMNS, else 80.
+// The facts of the terminal; choose_style (timeline.h) decides.
 void terminal_style(Invocation& inv) {
     const bool terminal = isatty(STDOUT_FILENO) == 1;
-    const char* no_color = std::getenv("NO_COLOR");
-    inv.color = terminal && !(no_color && *no_color);
     winsize size{};
-    if (terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
-        inv.width = size.ws_col;
-    } else if (const char* columns = std::getenv("COLUMNS"); columns && std::atoi(columns) > 0) {
-        inv.width = static_cast<size_t>(std::atoi(columns));
-    }
+    const int columns = terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+    TimelineStyle style = choose_style(terminal, std::getenv("NO_COLOR"), columns, std::getenv("COLUMNS"));
+    inv.color = style.color;
+    inv.width = style.width;
 }
 
 }  // namespace

@@ -14,6 +14,11 @@ struct TimelineStyle {
     size_t width = 80;   // columns of the terminal
 };
 
+// Colour on a terminal unless NO_COLOR is set and not empty (https://no-color.org); the
+// width: the terminal's columns (TIOCGWINSZ, 0 when unknown), else $COLUMNS, else 80.
+// `no_color` and `columns` are the variables' values (nullptr: unset). Pure.
+TimelineStyle choose_style(bool terminal, const char* no_color, int terminal_columns, const char* columns);
+
 // One line per server: its name, one cell per period (the cells of one period in the
 // same column on every line), its state now; then the events under their periods and a
 // legend. In colour a cell's height says its state too (▁ up, ▄ warning, █ down, · no

@@ -90,3 +90,42 @@ TEST_CASE("timeline: the request, and bad options refused before asking") {
     CHECK(plan({"servers", "ls", "--server", "h1"}).error() == "--server only goes with 'timeline'");
     CHECK(plan({"zone", "ls", "--range", "1h"}).error() == "--range only goes with 'timeline'");
 }
+
+TEST_CASE("timeline: colour and width from the terminal's facts") {
+    auto style = [](bool terminal, const char* no_color, int cols, const char* columns) {
+        auto s = choose_style(terminal, no_color, cols, columns);
+        return std::to_string(s.color) + " " + std::to_string(s.width);
+    };
+    CHECK(style(true, nullptr, 120, nullptr) == "1 120");
+    CHECK(style(true, "1", 120, nullptr) == "0 120");    // NO_COLOR
+    CHECK(style(true, "", 120, nullptr) == "1 120");     // set but empty: ignored (no-color.org)
+    CHECK(style(false, nullptr, 0, nullptr) == "0 80");  // a pipe
+    CHECK(style(false, nullptr, 0, "40") == "0 40");     // COLUMNS
+    CHECK(style(true, nullptr, 0, "40") == "1 40");      // a terminal that does not say
+    CHECK(style(false, nullptr, 0, "wide") == "0 80");
+    CHECK(style(false, nullptr, 0, "0") == "0 80");
+}
+
+TEST_CASE("timeline: odd answers draw without crashing; unknown states show as '?'") {
+    CHECK(render_timeline(nlohmann::json::object(), TimelineStyle{}) ==
+          "1970-01-01T00:00:00Z – 1970-01-01T00:00:00Z, 0 blocks of 0s\n"
+          "U up  W warning  D down  . no data  N network event  S server event\n");
+    auto body = nlohmann::json::parse(R"({"periods": [0, 60000], "period_ms": 60000,
+        "servers": [{"name": "h", "state": "maintenance", "blocks": ["maintenance", "up"]}, {"name": "x"}]})");
+    auto drawn = render_timeline(body, TimelineStyle{});
+    CHECK(drawn.find("h       ?U  maintenance\n") != std::string::npos);
+    CHECK(drawn.find("x       ..  \n") != std::string::npos);
+}
+
+TEST_CASE("timeline: only the newest 10 events are listed") {
+    nlohmann::json body = {{"period_ms", 60000}, {"periods", nlohmann::json::array()}, {"events", nlohmann::json::array()}};
+    for (int i = 0; i < 12; ++i) {
+        body["periods"].push_back(i * 60000);
+        body["events"].push_back({{"period_ms", i * 60000}, {"kind", "server"}, {"servers", {"h" + std::to_string(i)}}});
+    }
+    auto drawn = render_timeline(body, TimelineStyle{});
+    CHECK(drawn.find("(2 earlier events not listed)") != std::string::npos);
+    CHECK(drawn.find("server event: h1\n") == std::string::npos);
+    CHECK(drawn.find("server event: h2\n") != std::string::npos);
+    CHECK(drawn.find("server event: h11\n") != std::string::npos);
+}
