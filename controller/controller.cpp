@@ -399,7 +399,7 @@ Result<std::shared_ptr<const ZoneSet>> Controller::snapshot_locked() {
     return set;
 }
 
-void Controller::publish(const Change& change) {
+void Controller::publish(const Change& change, const std::optional<std::string>& owner) {
     if (!change.changed) return;
     if (published_) {
         // Only the changed zone is rebuilt; the others are shared with the last snapshot.
@@ -420,6 +420,7 @@ void Controller::publish(const Change& change) {
     auto agents = store_.agents();
     if (agents) notify_agents(change.zone, change.serial, *agents);
     if (published_ && published_->zone(change.zone)) notify_secondaries(change.zone, change.serial);
+    if (change_callback_) change_callback_(change, owner ? *owner : zone_account(change.zone).value_or(""));
 }
 
 void Controller::notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents) {
@@ -492,6 +493,7 @@ Result<Change> Controller::remove_zone(const std::string& name, const std::strin
     auto normalized = normalize_domain(name);
     if (!normalized) return fail("zone: " + normalized.error());
     std::unique_lock lock(mu_);
+    const std::string owner = zone_account(*normalized).value_or("");
     auto change = store_.remove_zone(*normalized, author);
     if (change) {
         set_zone_account(*normalized, std::nullopt);
@@ -499,7 +501,7 @@ Result<Change> Controller::remove_zone(const std::string& name, const std::strin
             std::lock_guard view_lock(view_mu_);
             zone_templates_.erase(*normalized);
         }
-        publish(*change);
+        publish(*change, owner);
         lock.unlock();
         notify_accounts();
     }

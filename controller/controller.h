@@ -200,16 +200,25 @@ public:
     // Zone ⇒ account and every account's [health] and [[alert]] as in force now.
     AccountsSnapshotPtr accounts_snapshot();
 
+    // --- who hears of changes (the page's live stream) ---
+    // Called after every committed change that moved a serial, with the zone's account
+    // ('' for the platform's), from the thread that made it, possibly under the writers'
+    // lock: it must only hand the news on (EventHub::publish), never call back in here.
+    using ChangeCallback = std::function<void(const Change&, const std::string& account)>;
+    void on_change(ChangeCallback callback) { change_callback_ = std::move(callback); }
+
 private:
     // Caller holds neither mu_ nor view_mu_. Hands the callback a new snapshot.
     void notify_accounts();
     Result<std::shared_ptr<const ZoneSet>> snapshot_locked();  // caller holds mu_
     std::mutex accounts_mu_;  // taken before zone_accounts_mu_ and view_mu_; never while they are held
     AccountsCallback accounts_callback_;
+    ChangeCallback change_callback_;  // set before serving, never changed after
 
     // Caller holds mu_. Rebuilds the changed zone, publishes the new snapshot, notifies
-    // the agents of that zone.
-    void publish(const Change& change);
+    // the agents of that zone, and tells change_callback_ (with `owner`, the zone's
+    // account, when the zone is gone already; else it is looked up).
+    void publish(const Change& change, const std::optional<std::string>& owner = std::nullopt);
     void notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents);
     void notify_secondaries(const std::string& zone, uint32_t serial);
     // Caller holds mu_. Journals the diff from the served `zone` to its rebuilt `next`.

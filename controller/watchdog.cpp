@@ -265,6 +265,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         const size_t changes_before = result.changes.size();
         if (changes_state && !undo.count(s.name)) undo.emplace(s.name, s);
         s.metrics.add(r.host);
+        if (s.reports == 0 || r.serials != s.last.serials) result.serials.push_back(SerialsMoved{s.name, r.serials});
         const bool instances_changed = apply(s, std::move(r), now_ms, result.changes);
         set_changed = instances_changed || set_changed;
         applied.emplace_back(&s, instances_changed);

@@ -28,10 +28,17 @@
 
 namespace patchbay {
 
+// A server whose reported serials moved: it applied a change (or a zone came or went).
+struct SerialsMoved {
+    std::string server;
+    std::map<std::string, uint32_t> serials;  // domain ⇒ serial now applied
+};
+
 struct IngestResult {
     size_t accepted = 0;
     size_t duplicates = 0;  // same boot and seq ≤ the last one seen: acknowledged, ignored
     std::vector<StateChange> changes;
+    std::vector<SerialsMoved> serials;  // in report order
 };
 
 // One instance as `server show` prints it.

@@ -90,6 +90,25 @@ TEST_CASE("watchdog: reports move states, and each move is a change with its rea
     CHECK_FALSE(w->server("nobody"));
 }
 
+TEST_CASE("watchdog: a report whose serials moved is said so (the change log's hosts applied)") {
+    test::TempDir dir;
+    auto w = open_at(dir);
+    auto first = w->ingest(one(report("h1", 1, {http("active")})), T0);
+    REQUIRE(first);
+    REQUIRE(first->serials.size() == 1);  // the first word of a server
+    CHECK(first->serials[0].server == "h1");
+    CHECK(first->serials[0].serials.at("hostdomain.com") == 7);
+    auto same = w->ingest(one(report("h1", 2, {http("active")})), T0 + 1000);
+    REQUIRE(same);
+    CHECK(same->serials.empty());
+    auto r = report("h1", 3, {http("active")});
+    r.serials["hostdomain.com"] = 8;
+    auto moved = w->ingest(one(std::move(r)), T0 + 2000);
+    REQUIRE(moved);
+    REQUIRE(moved->serials.size() == 1);
+    CHECK(moved->serials[0].serials.at("hostdomain.com") == 8);
+}
+
 TEST_CASE("watchdog: duplicates are acknowledged and ignored; a new boot starts over") {
     test::TempDir dir;
     auto w = open_at(dir);
