@@ -44,7 +44,8 @@ struct EventHubOptions {
     std::chrono::milliseconds keep_alive{15000};
     // Unsent bytes a subscriber may fall behind by before it is dropped (a slow reader).
     size_t max_buffered = HttpStream::kDefaultMaxBuffered;
-    std::function<void(std::string_view)> log;  // default: stderr
+    // Default: stderr. Runs with the hub's lock held, so it must not call the hub.
+    std::function<void(std::string_view)> log;
 };
 
 class EventHub {
