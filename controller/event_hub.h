@@ -59,7 +59,8 @@ public:
     EventHub& operator=(const EventHub&) = delete;
 
     // A new subscriber for `who`: the stream to answer with (HttpResponse::stream). It
-    // starts with a ": connected" comment, so the client sees the answer at once.
+    // starts with a ": connected" comment: once a client has read it, whatever is
+    // published reaches it (and a proxy that buffers until the first bytes lets go).
     std::shared_ptr<HttpStream> subscribe(Principal who);
     // Sends `event` to every subscriber that may see it, in publish order. Thread-safe.
     // A subscriber too far behind is dropped, with a log line.
