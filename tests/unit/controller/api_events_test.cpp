@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "api_events.h"
 #include "event_hub.h"
@@ -265,4 +268,26 @@ TEST_CASE("events API: the hub destroyed first ends the streams it served") {
     hub.reset();
     CHECK(client.wait_end());
     CHECK(client.body() == ": connected\n\n" + sse_frame("state", json{{"n", 1}}));
+}
+
+TEST_CASE("events API: a subscriber too far behind is dropped: logged, its connection closed") {
+    auto lines = std::make_shared<std::vector<std::string>>();
+    auto mutex = std::make_shared<std::mutex>();
+    auto options = hub_options();
+    options.max_buffered = 100;
+    options.log = [lines, mutex](std::string_view line) {
+        std::lock_guard lock(*mutex);
+        lines->emplace_back(line);
+    };
+    EventHub hub(options);
+    auto server = serve(hub);
+    EventClient client(server->bound().port, "a");
+    REQUIRE(client.wait_for(": connected"));
+    // More than may wait at once: the stream overflows even though the client reads.
+    hub.publish({"state", json{{"pad", std::string(200, 'x')}}, {"a"}});
+    CHECK(client.wait_end());
+    CHECK(client.body() == ": connected\n\n");
+    CHECK(hub.subscribers() == 0);
+    std::lock_guard lock(*mutex);
+    CHECK(*lines == std::vector<std::string>{"events: dropped a subscriber (token a, account-viewer) more than 100 bytes behind"});
 }
