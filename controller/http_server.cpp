@@ -1,6 +1,6 @@
 // http_server (http_server.h): the router, and the glue that turns libmicrohttpd's
 // access-handler calls (headers, then the body in pieces, then the end) into one
-// HttpRequest and queues one HttpResponse.
+// HttpRequest and queues one HttpResponse, whole or streamed.
 #include "http_server.h"
 
 #include <microhttpd.h>
@@ -77,6 +77,35 @@ MHD_Result queue(MHD_Connection* connection, const HttpResponse& answer) {
     MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE, answer.content_type.c_str());
     for (const auto& [name, value] : answer.headers) MHD_add_response_header(response.get(), name.c_str(), value.c_str());
     return MHD_queue_response(connection, static_cast<unsigned>(answer.status), response.get());
+}
+
+// A streamed answer's hold on its stream, from MHD_queue_response until libmicrohttpd
+// frees the response (the connection ended, whoever closed it).
+struct StreamSlot {
+    std::shared_ptr<HttpStream> stream;
+};
+
+// Preferred size of one read from a stream (advisory; one SSE event is far smaller).
+constexpr size_t kStreamBlock = 8192;
+
+ssize_t read_stream(void* cls, uint64_t, char* buf, size_t max) noexcept {
+    try {
+        auto got = static_cast<StreamSlot*>(cls)->stream->read(buf, max);
+        switch (got.what) {
+            case HttpStream::Read::data: return static_cast<ssize_t>(got.bytes);
+            case HttpStream::Read::parked: return 0;  // suspended: called again after the resume
+            case HttpStream::Read::end: return MHD_CONTENT_READER_END_OF_STREAM;
+            case HttpStream::Read::error: break;
+        }
+    } catch (...) {
+    }
+    return MHD_CONTENT_READER_END_WITH_ERROR;  // closes the connection
+}
+
+void free_stream(void* cls) noexcept {
+    auto* slot = static_cast<StreamSlot*>(cls);
+    slot->stream->detach();
+    delete slot;
 }
 
 MHD_Result collect(void* cls, MHD_ValueKind, const char* key, size_t key_size, const char* value, size_t value_size) {
@@ -245,11 +274,41 @@ struct HttpServer::Glue {
             if (exchange->early) return queue(connection, *exchange->early);
             HttpResponse response;
             server->router_.dispatch(exchange->request, response);
+            if (response.stream) return queue_stream(server, connection, response);
             return queue(connection, response);
         } catch (...) {  // out of memory, most likely: drop this connection, keep serving
             server->router_.log(std::string("HTTP ") + method + " " + url + ": " + what_of(std::current_exception()));
             return MHD_NO;
         }
+    }
+
+    static MHD_Result queue_stream(HttpServer* server, MHD_Connection* connection, const HttpResponse& answer) {
+        {
+            std::lock_guard lock(server->streams_mutex_);
+            if (server->stopping_) {
+                HttpResponse refused;
+                http_error(refused, 503, "the server is stopping");
+                return queue(connection, refused);
+            }
+            std::erase_if(server->streams_, [](const auto& s) { return s.expired(); });
+            server->streams_.push_back(answer.stream);
+        }
+        // Both run from HttpStream with its lock held: suspend from this connection's
+        // reader callback (where libmicrohttpd allows it), resume from any thread.
+        answer.stream->attach([connection] { MHD_suspend_connection(connection); },
+                              [connection] { MHD_resume_connection(connection); });
+        auto slot = std::make_unique<StreamSlot>(StreamSlot{answer.stream});
+        std::unique_ptr<MHD_Response, ResponseFree> response(MHD_create_response_from_callback(
+            MHD_SIZE_UNKNOWN, kStreamBlock, &read_stream, slot.get(), &free_stream));
+        if (!response) {
+            answer.stream->detach();
+            return MHD_NO;
+        }
+        slot.release();  // free_stream owns it now
+        MHD_add_response_header(response.get(), MHD_HTTP_HEADER_CONTENT_TYPE, answer.content_type.c_str());
+        for (const auto& [name, value] : answer.headers)
+            MHD_add_response_header(response.get(), name.c_str(), value.c_str());
+        return MHD_queue_response(connection, static_cast<unsigned>(answer.status), response.get());
     }
 
     static void completed(void*, MHD_Connection*, void** state, MHD_RequestTerminationCode) noexcept {
@@ -285,7 +344,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpRouter router, const E
     server->router_ = std::move(router);
     server->options_ = options;
     server->bound_ = *bound;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    // Suspend/resume: a stream with nothing to send parks its connection (http_stream.h).
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (listen.address.family == Family::v6) flags |= MHD_USE_IPv6;
     MHD_Daemon* daemon = MHD_start_daemon(
         flags, 0, nullptr, nullptr, &Glue::access, server.get(),
@@ -302,6 +362,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(HttpRouter router, const E
     return server;
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+    // MHD_stop_daemon must find no connection suspended: end every stream, which resumes a
+    // parked one, and an ended stream never parks again (it answers its end instead).
+    std::vector<std::weak_ptr<HttpStream>> live;
+    {
+        std::lock_guard lock(streams_mutex_);
+        stopping_ = true;
+        live.swap(streams_);
+    }
+    for (const auto& weak : live)
+        if (auto stream = weak.lock()) stream->end();
+    daemon_.reset();
+}
 
 }  // namespace patchbay

@@ -3,12 +3,15 @@
 // thread. A router of (method, path pattern) → handler in front of it: an auth hook runs
 // before routing, a handler that throws becomes a 500, an unknown path a 404 and a known
 // path asked with another method a 405. Every error answer is JSON {"error": "..."}.
+// An answer is a whole body, or a stream (http_stream.h) sent as it is written, with the
+// connection suspended while there is nothing to send.
 #pragma once
 
 #include <any>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -16,6 +19,7 @@
 #include <vector>
 
 #include "address.h"
+#include "http_stream.h"
 #include "result.h"
 
 struct MHD_Daemon;
@@ -46,6 +50,9 @@ struct HttpResponse {
     std::string body;
     std::string content_type = "text/plain; charset=utf-8";
     std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/-Length
+    // When set, the answer's body is this stream (chunked, sent as pushed; `body` is
+    // ignored) instead of `body`. The server holds it until the connection ends.
+    std::shared_ptr<HttpStream> stream;
 
     void set_content(std::string text, std::string_view type) {
         body = std::move(text);
@@ -116,7 +123,8 @@ public:
     // or the daemon cannot start.
     static Result<std::unique_ptr<HttpServer>> start(HttpRouter router, const Endpoint& listen,
                                                      HttpServerOptions options = {});
-    // Stops accepting, closes every connection and joins the threads.
+    // Stops accepting, ends every stream (a suspended connection is resumed first, as
+    // libmicrohttpd requires), closes every connection and joins the threads.
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -134,6 +142,11 @@ private:
     HttpRouter router_;
     HttpServerOptions options_;
     Endpoint bound_;
+    // The streams being answered, so the destructor can end them before stopping the
+    // daemon; once `stopping_`, a new stream is answered 503 instead.
+    std::mutex streams_mutex_;
+    bool stopping_ = false;
+    std::vector<std::weak_ptr<HttpStream>> streams_;
     std::unique_ptr<MHD_Daemon, DaemonStop> daemon_;
 };
 
