@@ -12,6 +12,7 @@
 #include "api_alerts.h"
 #include "api_changes.h"
 #include "api_body.h"
+#include "api_events.h"
 #include "api_reply.h"
 #include "api_arrangements.h"
 #include "api_settings.h"
@@ -277,12 +278,13 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     account_routes(router, controller);
     settings_routes(router, controller);
     if (services.watchdog) {
-        watchdog_routes(router, *services.watchdog, controller);
+        watchdog_routes(router, *services.watchdog, controller, services.events);
         timeline_routes(router, *services.watchdog, controller);
     }
     add_alert_routes(router, services.alerts, services.metrics);
     change_routes(router, controller, services.watchdog);
     if (services.arrangements) arrangement_routes(router, *services.arrangements);
+    if (services.events) event_routes(router, *services.events);
     ui_routes(router);
 
     HttpServerOptions options;

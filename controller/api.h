@@ -20,6 +20,7 @@ class HttpServer;
 class Watchdog;
 class Alerts;
 class Arrangements;
+class EventHub;
 
 // What the API serves from; the optional parts add their routes when set.
 struct ApiServices {
@@ -28,6 +29,7 @@ struct ApiServices {
     Alerts* alerts = nullptr;            // POST /v1/alerts/test
     std::function<std::string()> metrics = {};  // GET /metrics (Prometheus text)
     Arrangements* arrangements = nullptr;        // /v1/arrangements (the timelines page's layouts)
+    EventHub* events = nullptr;                  // GET /v1/events (the page's live stream)
 };
 
 class Api {

@@ -8,6 +8,7 @@
 #include "api_body.h"
 #include "api_reply.h"
 #include "controller.h"
+#include "live_events.h"
 #include "http_server.h"
 
 namespace patchbay {
@@ -154,8 +155,8 @@ Result<Sight> sight_of(Controller& c, const Principal& p) {
     return sight;
 }
 
-void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c) {
-    s.post("/v1/reports", [&w, &c](const HttpRequest& req, HttpResponse& res) {
+void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c, EventHub* events) {
+    s.post("/v1/reports", [&w, &c, events](const HttpRequest& req, HttpResponse& res) {
         auto body = parse_body(req.body);
         if (!body) return reply_error(res, body.failure());
         auto reports = reports_from(*body);
@@ -172,6 +173,10 @@ void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c) {
         }
         auto done = w.ingest(std::move(*reports), unix_ms_now());
         if (!done) return reply_error(res, Error{done.error(), ErrorKind::internal});
+        if (events)
+            for (const auto& moved : done->serials)
+                for (const auto& e : applied_events(moved, [&c](const std::string& d) { return c.zone_account(d); }))
+                    events->publish(e);
         // The hot path's answer, written as text: the same bytes as the JSON object's dump.
         res.set_content("{\"accepted\":" + std::to_string(done->accepted) + ",\"duplicates\":" +
                             std::to_string(done->duplicates) + "}\n",

@@ -24,7 +24,11 @@ namespace patchbay {
 class HttpRouter;
 class Controller;
 
-void watchdog_routes(HttpRouter& router, Watchdog& watchdog, Controller& controller);
+class EventHub;
+
+// `events` (may be null): where a report that moves a server's applied serials is told
+// (live_events.h "applied").
+void watchdog_routes(HttpRouter& router, Watchdog& watchdog, Controller& controller, EventHub* events = nullptr);
 
 // What of `s` one who sees the domains `visible` says yes to may see: its instances of
 // those domains, its serials of those domains; nullopt when it has none of them and

@@ -13,6 +13,8 @@
 
 #include "alerts.h"
 #include "arrangements.h"
+#include "event_hub.h"
+#include "live_events.h"
 #include "api.h"
 #include "config.h"
 #include "controller.h"
@@ -154,6 +156,10 @@ int main(int argc, char** argv) {
     auto store = Store::open(cfg->state_dir + "/patchbay.db");
     if (!store) return die(store.error());
     Controller controller(std::move(*store), dns_settings(*cfg));
+    // The page's live stream (GET /v1/events): state changes, committed changes, applied
+    // serials (live_events.h), each to the accounts it concerns. Made before anything that
+    // publishes to it, so it outlives them all, on every way out.
+    EventHub events;
     controller.configure_transfers(cfg->secondaries);
     controller.configure_client_view(cfg->client_view);
     auto token = bootstrap_token(controller, *cfg);
@@ -180,9 +186,14 @@ int main(int argc, char** argv) {
     auto watchdog = Watchdog::open(cfg->state_dir + "/patchbay.db", cfg->health, unix_ms_now());
     if (!watchdog) return die(watchdog.error());
     // A verdict reaches the client view (and the alerts) as soon as it is made.
-    (*watchdog)->on_change([&alerts, &controller](const std::vector<StateChange>& changes, const HealthMapPtr& health) {
+    (*watchdog)->on_change([&alerts, &controller, &events](const std::vector<StateChange>& changes,
+                                                           const HealthMapPtr& health) {
         controller.set_health(health);
         alerts->on_changes(changes);
+        for (const auto& e : state_events(changes)) events.publish(e);
+    });
+    controller.on_change([&events](const Change& change, const std::string& account) {
+        events.publish(change_event(change, account));
     });
     controller.set_health((*watchdog)->health());  // the states known before this restart
     // The load strategy's weights follow the hosts' reported CPU (only moves of a tenth
@@ -206,6 +217,7 @@ int main(int argc, char** argv) {
     ApiServices services{controller};
     services.watchdog = watchdog->get();
     services.arrangements = arrangements->get();
+    services.events = &events;
     services.alerts = alerts.get();
     services.metrics = [notifier = notifier->get(), alerts = alerts.get(), watchdog = watchdog->get(),
                         dns = dns->get()] { return collect_metrics(notifier, alerts, watchdog, dns); };

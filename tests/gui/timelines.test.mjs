@@ -203,6 +203,7 @@ test("pin, save, restore the original order, load the saved one", async () => {
 });
 
 test("a state change reported by an agent appears live, without a reload", async () => {
+  assert.equal(await viewer.textContent("#live"), "live");  // the server-sent events stream, not polling
   await viewer.evaluate(() => { window.notReloaded = true; });
   await post(TOKENS.agentA, [report("h3", "a.example", "10.0.0.3", "failed")]);
   await viewer.waitForSelector('.timeline[data-server="h3"] .state[data-state="down"]', { timeout: 10000 });

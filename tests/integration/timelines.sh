@@ -141,6 +141,22 @@ expect_contains "... says how many" "302400 blocks" "$(answer)"
 expect_eq "to= not a time" 400 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?to=yesterday')"
 expect_eq "an unknown server" 404 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?server=nobody')"
 expect_eq "no token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$PATCHBAY_CONTROLLER/v1/timelines")"
+# The live stream: an account's viewer hears of its account's changes, states and applied
+# serials, never of another account's.
+curl -sN --max-time 6 -H "Authorization: Bearer $VIEWER_A" "$PATCHBAY_CONTROLLER/v1/events" >"$work/events" &
+stream=$!
+sleep 1
+"$PB" tuple add b.example http tcp 10.0.0.4 80 >/dev/null       # b's: not for a
+"$PB" tuple add a.example http tcp 10.0.0.1 80 >/dev/null       # a's
+post "$(instance h2 a.example 10.0.0.2 failed)"                   # a state change of a's
+wait "$stream" || true
+expect_contains "the stream is server-sent events" ": connected" "$(cat "$work/events")"
+expect_contains "a's change is told to a's viewer" 'event: change
+data: {"serial":' "$(cat "$work/events")"
+expect_contains "... with its zone" '"zone":"a.example"' "$(cat "$work/events")"
+expect_contains "a's state change too" '"reason":"unit failed","server":"h2"' "$(cat "$work/events")"
+expect_eq "b's things never" "" "$(grep -o 'b\.example' "$work/events" || true)"
+
 # Arrangements: each user's own (a viewer too), by name; bad ones refused naming the field.
 # put TOKEN NAME BODY — prints the HTTP status of a PUT.
 put() {
