@@ -59,12 +59,7 @@ CREATE TABLE IF NOT EXISTS state_blocks (
 
 // Columns added since the first schema (issue 6: a block's metrics); a database made
 // before them gains them when opened, its old blocks without metrics.
-struct AddedColumn {
-    const char* table;
-    const char* column;
-    const char* definition;
-};
-constexpr AddedColumn kAddedColumns[] = {
+constexpr SqliteAddedColumn kAddedColumns[] = {
     {"state_blocks", "reports", "INTEGER NOT NULL DEFAULT 0"},
     {"state_blocks", "cpu_max", "REAL"},
     {"state_blocks", "memory_max", "REAL"},
@@ -109,13 +104,8 @@ Result<History> History::open(const std::string& path) {
             return fail(ErrorKind::unavailable, e.message);
         }
     }
-    for (const auto& added : kAddedColumns) {
-        if (sqlite_has_column(raw, added.table, added.column)) continue;
-        std::string sql = std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.column + " " +
-                          added.definition;
-        if (sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-            return fail(ErrorKind::unavailable, db_error(raw, path).message);
-    }
+    if (auto added = sqlite_add_columns(raw, kAddedColumns, "history database " + path); !added)
+        return fail(ErrorKind::unavailable, added.error());
     return h;
 }
 

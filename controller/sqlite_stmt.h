@@ -78,12 +78,30 @@ private:
     sqlite3_stmt* s_ = nullptr;
 };
 
-// Whether `table` has `column` (for columns added to a schema after its first release).
-inline bool sqlite_has_column(sqlite3* db, const char* table, const char* column) {
-    SqliteStmt q(db, (std::string("SELECT 1 FROM pragma_table_info('") + table + "') WHERE name = ?").c_str());
-    q.text(1, column);
-    auto row = q.step("table info");
-    return row && *row;
+// A column added to a table after the schema's first release.
+struct SqliteAddedColumn {
+    const char* table;
+    const char* column;
+    const char* definition;  // "TEXT NOT NULL DEFAULT ''"
+};
+
+// Gives a database made before them the columns it lacks (ALTER TABLE ADD COLUMN; its
+// rows take the default). Errors: "CONTEXT: add COLUMN to TABLE: …".
+template <typename Columns>
+Result<void> sqlite_add_columns(sqlite3* db, const Columns& columns, const std::string& context) {
+    for (const SqliteAddedColumn& added : columns) {
+        SqliteStmt q(db, (std::string("SELECT 1 FROM pragma_table_info('") + added.table + "') WHERE name = ?").c_str(),
+                     context);
+        q.text(1, added.column);
+        auto row = q.step("table info");
+        if (!row) return row.failure();
+        if (*row) continue;
+        std::string sql = std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.column + " " +
+                          added.definition;
+        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            return sqlite_error(db, context, std::string("add ") + added.column + " to " + added.table);
+    }
+    return {};
 }
 
 }  // namespace patchbay

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "principal.h"
+#include "sqlite_stmt.h"
 
 namespace patchbay {
 
@@ -87,12 +88,7 @@ CREATE INDEX IF NOT EXISTS changes_by_zone ON changes (zone, id);
 
 // Columns added since the first schema: a database made before them gains them when
 // opened (ALTER TABLE ADD COLUMN; existing rows take the default).
-struct AddedColumn {
-    const char* table;
-    const char* column;
-    const char* definition;
-};
-constexpr AddedColumn kAddedColumns[] = {
+constexpr SqliteAddedColumn kAddedColumns[] = {
     {"zones", "account", "TEXT NOT NULL DEFAULT ''"},
     {"tokens", "account", "TEXT NOT NULL DEFAULT ''"},
     {"tokens", "role", "TEXT NOT NULL DEFAULT 'admin'"},
@@ -227,21 +223,7 @@ Result<Store> Store::open(const std::string& path) {
     return store;
 }
 
-Result<void> Store::migrate() {
-    for (const auto& added : kAddedColumns) {
-        Statement info(db_.get(), (std::string("SELECT 1 FROM pragma_table_info('") + added.table +
-                                   "') WHERE name = ?").c_str());
-        if (!info.ok()) return db_error(db_.get(), std::string("table_info ") + added.table);
-        info.bind(1, std::string(added.column));
-        auto rc = info.step();
-        if (!rc) return rc.failure();
-        if (*rc == SQLITE_ROW) continue;
-        std::string sql = std::string("ALTER TABLE ") + added.table + " ADD COLUMN " + added.column + " " +
-                          added.definition;
-        if (auto r = exec(sql.c_str()); !r) return r;
-    }
-    return {};
-}
+Result<void> Store::migrate() { return sqlite_add_columns(db_.get(), kAddedColumns, "database"); }
 
 Result<void> Store::exec(const char* sql) const {
     char* message = nullptr;
