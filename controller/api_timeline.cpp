@@ -24,11 +24,14 @@ std::string state(Health h) { return std::string(health_name(h)); }
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
+// Times end at 2200 (as explain's at=), so a grid or block computed from one never overflows.
+constexpr int64_t kLastMs = int64_t{7258118400} * 1000;
+
 Result<int64_t> millis_param(const std::string& text, const char* name) {
     int64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < 0)
-        return fail(std::string(name) + ": '" + text + "' is not a time in unix milliseconds");
+    if (ec != std::errc() || end != text.data() + text.size() || v < 0 || v >= kLastMs)
+        return fail(std::string(name) + ": '" + text + "' is not a time in unix milliseconds (1970 to 2199)");
     return v;
 }
 
@@ -129,8 +132,8 @@ void timeline_routes(HttpRouter& router, Watchdog& w, Controller& c) {
             auto p = parse_span(req.param("period"), "period");
             if (!p) return reply_error(res, p.failure());
             if (*p % w.period_ms() != 0 || *p > kTimelineMaxRangeMs)
-                return reply_error(res, fail("period: " + req.param("period") +
-                                             " is not a multiple of the history's period of up to 31d"));
+                return reply_error(res, fail("period: " + req.param("period") + " must be a multiple of the history's "
+                                             "period, " + span_text(w.period_ms()) + ", and at most 31d"));
             length = *p;
         }
         if (*start % length != 0)

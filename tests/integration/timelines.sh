@@ -139,6 +139,11 @@ expect_contains "... says so" "period: 3s is not a multiple of the history's per
 expect_eq "too many blocks" 400 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?range=7d&period=2s')"
 expect_contains "... says how many" "302400 blocks" "$(answer)"
 expect_eq "to= not a time" 400 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?to=yesterday')"
+expect_eq "to= past 2199" 400 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?to=9223372036854775807')"
+expect_contains "... says the bounds" "(1970 to 2199)" "$(answer)"
+expect_eq "a block far in the future" 400 "$(call "$PATCHBAY_TOKEN" '/v1/timelines/h1/blocks/9223372036854775806')"
+expect_eq "a block's period not a multiple" 400 "$(call "$PATCHBAY_TOKEN" "/v1/timelines/h1/blocks/$net?period=3s")"
+expect_contains "... says so" "period: 3s must be a multiple of the history's period, 2s" "$(answer)"
 expect_eq "an unknown server" 404 "$(call "$PATCHBAY_TOKEN" '/v1/timelines?server=nobody')"
 expect_eq "no token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$PATCHBAY_CONTROLLER/v1/timelines")"
 # The live stream: an account's viewer hears of its account's changes, states and applied
