@@ -155,6 +155,9 @@ say "…and bound again: they start"
 run ip -n pbt-h123 addr add 10.10.10.123/24 dev eth0
 pause; table
 
+say "every server's history (the page at $PATCHBAY_CONTROLLER/ui/ draws the same)"
+run pb timeline --range 5m || true
+
 say "patchbay status"
 run pb status || true
 
