@@ -67,6 +67,9 @@ std::optional<double> unit_cpu_rate(const InstanceReport& before, int64_t before
 Verdict judge_instance(Health previous, const InstanceReport& seen, const HostMetrics& host, const HealthCriteria& c,
                        std::optional<double> unit_cpu) {
     const std::string& s = seen.active_state;
+    // A new instance is reported before its start job runs (its unit still inactive) and
+    // before systemd has said anything (unknown): it has not failed, it has not begun.
+    if (previous == Health::unknown && s == "inactive") return {previous, "", true};
     if (s == "failed" || s == "inactive" || s == "deactivating") return {Health::down, "unit " + s};
     const bool starting = s == "activating";
     if (seen.probe && !seen.probe->ok) {
@@ -81,7 +84,10 @@ Verdict judge_instance(Health previous, const InstanceReport& seen, const HostMe
         if (c.down_after <= 1) return {Health::down, "unit activating"};
         return {previous, "", true};
     }
-    if (!seen.probe) return responsive(seen, host, c, unit_cpu, "unit " + s);
+    if (!seen.probe) {
+        if (s == "unknown") return {previous, "", true};  // no word from systemd, no probe: nothing known
+        return responsive(seen, host, c, unit_cpu, "unit " + s);
+    }
     const auto& p = *seen.probe;
     if (p.streak >= c.up_after || previous == Health::up || previous == Health::warning)
         return responsive(seen, host, c, unit_cpu, "probe " + p.kind + " ok" + in_a_row(p.streak));

@@ -59,6 +59,8 @@ struct Verdict {
 Verdict judge_host(const HostMetrics& host, const HealthCriteria& criteria);
 
 // An instance's state after `seen`, given its state before (hysteresis):
+// - a new instance (previous unknown) whose unit is inactive, or any without a probe whose
+//   unit state is unknown (systemd has not answered), keeps its state: not started yet;
 // - active_state failed/inactive/deactivating ⇒ down at once (systemd's verdict);
 // - a probe failure (or "activating") with streak ≥ down_after ⇒ down;
 // - a probe success with streak ≥ up_after, or an active unit without a probe ⇒ up,

@@ -52,21 +52,22 @@ std::vector<TimelineEvent> timeline_events(const std::map<std::string, std::vect
                                            const TimelineGrid& grid) {
     std::vector<TimelineEvent> out;
     for (size_t i = 1; i < grid.count; ++i) {
-        std::vector<std::string> fell;
+        std::vector<std::string> went_down, fell;  // fell: to warning (or down, unless a network event)
         size_t with_data = 0;
         for (const auto& [server, row] : rows) {
             if (row.size() != grid.count || row[i] == Health::unknown) continue;
             ++with_data;
             const Health before = row[i - 1], now = row[i];
-            if (before != Health::unknown && now >= Health::warning && now > before) fell.push_back(server);
+            if (before == Health::unknown || now <= before || now < Health::warning) continue;
+            (now == Health::down ? went_down : fell).push_back(server);
         }
-        if (fell.empty()) continue;
-        const bool network = fell.size() >= 2 && (fell.size() >= 5 || fell.size() * 3 >= with_data);
-        if (network) {
-            out.push_back(TimelineEvent{grid.start(i), "network", fell});
-        } else {
-            for (auto& s : fell) out.push_back(TimelineEvent{grid.start(i), "server", {std::move(s)}});
-        }
+        // What a network takes away is reachability: servers going down together. Many
+        // overloaded at once is load, each its own event.
+        const bool network = went_down.size() >= 2 && (went_down.size() >= 5 || went_down.size() * 3 >= with_data);
+        if (network) out.push_back(TimelineEvent{grid.start(i), "network", went_down});
+        else fell.insert(fell.end(), went_down.begin(), went_down.end());
+        std::sort(fell.begin(), fell.end());
+        for (auto& s : fell) out.push_back(TimelineEvent{grid.start(i), "server", {std::move(s)}});
     }
     return out;
 }

@@ -53,10 +53,10 @@ struct TimelineEvent {
 };
 
 // A server falls in period i when its block i is warning or down and worse than block
-// i−1, which is known. A period in which at least 2 servers fell, and at least 5 or at
-// least a third of the servers with data in it, is a network event; otherwise each
-// server that fell makes a server event. Rows are aligned on one grid; by period, then
-// servers in name order.
+// i−1, which is known. A period in which at least 2 servers went down, and at least 5 or
+// at least a third of the servers with data in it, is a network event (naming those that
+// went down); every other fall is a server event of its own. Rows are aligned on one
+// grid; by period, the network event first, then servers in name order.
 std::vector<TimelineEvent> timeline_events(const std::map<std::string, std::vector<Health>>& rows,
                                            const TimelineGrid& grid);
 

@@ -42,7 +42,12 @@ TEST_CASE("classification: each rule, from each previous state") {
     };
     const std::vector<Row> rows = {
         {"systemd failed: down at once", UP, instance("failed", ok(5)), calm, D, false, "unit failed"},
-        {"systemd inactive: down at once", U, instance("inactive"), calm, D, false, "unit inactive"},
+        {"systemd inactive: down at once", UP, instance("inactive"), calm, D, false, "unit inactive"},
+        {"a new instance not started yet (inactive) waits", U, instance("inactive"), calm, U, true, ""},
+        {"a new instance whose start failed: down", U, instance("failed"), calm, D, false, "unit failed"},
+        {"no word from systemd and no probe: waits", U, instance("unknown"), calm, U, true, ""},
+        {"no word from systemd and no probe, when up: kept", UP, instance("unknown"), calm, UP, true, ""},
+        {"no word from systemd, the probe decides", U, instance("unknown", ok(2)), calm, UP, false, "probe http ok"},
         {"systemd deactivating: down at once", W, instance("deactivating"), calm, D, false, "unit deactivating"},
         {"first ok report of an active unit without probe: up at once", U, instance("active"), calm, UP, false,
          "unit active"},

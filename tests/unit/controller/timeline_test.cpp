@@ -70,13 +70,29 @@ TEST_CASE("timeline: many servers falling at once is a network event; one alone 
     auto g = grid_of(5);
     std::map<std::string, std::vector<Health>> rows = {
         {"a", {U, D, D, U, U}},  // falls in 1 (with b: 2 of 3 ⇒ network)
-        {"b", {U, W, U, U, D}},  // falls in 1, and alone in 4
+        {"b", {U, D, U, U, D}},  // goes down in 1, and alone in 4
         {"c", {U, U, U, U, U}},
     };
     auto events = timeline_events(rows, g);
     REQUIRE(events.size() == 2);
     CHECK(events[0] == TimelineEvent{kMin, "network", {"a", "b"}});
     CHECK(events[1] == TimelineEvent{4 * kMin, "server", {"b"}});
+}
+
+TEST_CASE("timeline: many servers overloaded at once is load, not the network") {
+    auto g = grid_of(2);
+    std::map<std::string, std::vector<Health>> rows = {
+        {"a", {U, W}}, {"b", {U, W}}, {"c", {U, D}}, {"d", {U, U}},
+    };
+    auto events = timeline_events(rows, g);
+    REQUIRE(events.size() == 3);  // one went down, two overloaded: three server events
+    for (const auto& e : events) CHECK(e.kind == "server");
+    rows["d"] = {U, D};  // now two went down of four: a network event, and the two warnings apart
+    events = timeline_events(rows, g);
+    REQUIRE(events.size() == 3);
+    CHECK(events[0] == TimelineEvent{kMin, "network", {"c", "d"}});
+    CHECK(events[1] == TimelineEvent{kMin, "server", {"a"}});
+    CHECK(events[2] == TimelineEvent{kMin, "server", {"b"}});
 }
 
 TEST_CASE("timeline: what is not a fall") {
