@@ -33,9 +33,10 @@ struct ProbeTarget {
 // The streak of a new result after `previous` (none: the first run). Pure.
 uint32_t next_streak(const std::optional<ProbeResult>& previous, bool ok);
 // The result an instance has once systemd says its unit fell (`state`: failed, inactive,
-// deactivating, or activating again after Restart=): a failure, whatever the probe said before. A unit restarted before the
-// next probe run must earn up_after fresh successes; a streak of successes from before
-// the fall would otherwise bring it back at once, untested. Pure.
+// deactivating, or activating again after Restart=): a failure, whatever the probe said
+// before. A unit restarted before the next probe run must earn up_after fresh successes;
+// a streak of successes from before the fall would otherwise bring it back at once,
+// untested. Pure.
 ProbeResult fallen_result(const std::optional<ProbeResult>& previous, const std::string& kind,
                           const std::string& state);
 
