@@ -167,7 +167,9 @@ TEST_CASE("health monitor: instances, probes and serials reach the controller") 
         auto last = controller.last();
         return last && !last->instances.empty() && last->instances[0].probe && !last->instances[0].probe->ok;
     }, 1000));
-    CHECK(controller.last()->instances[0].probe->error == "connect: Connection refused");
+    // Refused, or reset when a run's connection sat in the backlog as the listener closed.
+    const auto error = controller.last()->instances[0].probe->error;
+    CHECK((error == "connect: Connection refused" || error == "connect: Connection reset by peer"));
     CHECK(controller.last()->instances[0].probe->streak == 1);
 
     // The instance goes away: reported, and its prober stops.
