@@ -58,6 +58,24 @@ Result<double> number(const json& j, const std::string& path, const char* field,
     return v;
 }
 
+// An optional array of strings, each checked and normalised by `check`.
+template <typename Check>
+Result<std::optional<std::vector<std::string>>> text_list(const json& j, const std::string& path, const char* field,
+                                                          Check check) {
+    auto it = j.find(field);
+    if (it == j.end() || it->is_null()) return std::optional<std::vector<std::string>>();
+    if (!it->is_array() || it->size() > 4096) return at(join(path, field), "must be an array of at most 4096 strings");
+    std::vector<std::string> out;
+    for (size_t n = 0; n < it->size(); ++n) {
+        std::string where = join(path, field) + "[" + std::to_string(n) + "]";
+        if (!(*it)[n].is_string()) return at(where, "must be a string");
+        auto v = check((*it)[n].get<std::string>());
+        if (!v) return at(where, v.error());
+        out.push_back(std::move(*v));
+    }
+    return std::optional<std::vector<std::string>>(std::move(out));
+}
+
 Result<ProbeResult> probe_from(const json& j, const std::string& path) {
     if (auto r = only_fields(j, path, {"kind", "ok", "latency_ms", "error", "streak"}); !r) return r.failure();
     ProbeResult p;
@@ -84,7 +102,7 @@ Result<ProbeResult> probe_from(const json& j, const std::string& path) {
 
 Result<InstanceReport> instance_from(const json& j, const std::string& path) {
     if (auto r = only_fields(j, path, {"domain", "service", "transport", "address", "port", "unit", "active_state",
-                                       "probe", "memory_bytes", "cpu_nsec"});
+                                       "probe", "memory_bytes", "cpu_nsec", "error"});
         !r)
         return r.failure();
     InstanceReport i;
@@ -119,6 +137,9 @@ Result<InstanceReport> instance_from(const json& j, const std::string& path) {
             *slot = *v;
         }
     }
+    auto error = text(j, path, "error", false, 1024);
+    if (!error) return error.failure();
+    i.error = *error;
     return i;
 }
 
@@ -136,11 +157,13 @@ json to_json(const InstanceReport& i) {
     }
     if (i.memory_bytes) j["memory_bytes"] = *i.memory_bytes;
     if (i.cpu_nsec) j["cpu_nsec"] = *i.cpu_nsec;
+    if (!i.error.empty()) j["error"] = i.error;
     return j;
 }
 
 Result<Report> report_at(const json& j, const std::string& path) {
-    if (auto r = only_fields(j, path, {"agent", "boot", "seq", "at_ms", "serials", "host", "instances"}); !r)
+    if (auto r = only_fields(j, path, {"agent", "boot", "seq", "at_ms", "serials", "host", "instances",
+                                       "addresses", "catalog"}); !r)
         return r.failure();
     Report rep;
     auto agent = text(j, path, "agent", true, 255);
@@ -185,6 +208,22 @@ Result<Report> report_at(const json& j, const std::string& path) {
             rep.instances.push_back(std::move(*i));
         }
     }
+    auto addresses = text_list(j, path, "addresses", [](const std::string& v) -> Result<std::string> {
+        auto a = Address::parse(v);
+        if (!a) return a.failure();
+        return a->str();
+    });
+    if (!addresses) return addresses.failure();
+    rep.addresses = std::move(*addresses);
+    auto catalog = text_list(j, path, "catalog", [](const std::string& v) -> Result<std::string> {
+        auto slash = v.find('/');
+        if (slash == std::string::npos) return fail(v + ": must be SERVICE/TRANSPORT");
+        auto t = parse_tuple("x.example", v.substr(0, slash), v.substr(slash + 1), "127.0.0.1", "1");
+        if (!t) return fail(v + ": " + t.error());
+        return t->key.service + "/" + t->key.transport;
+    });
+    if (!catalog) return catalog.failure();
+    rep.catalog = std::move(*catalog);
     return rep;
 }
 
@@ -193,13 +232,16 @@ Result<Report> report_at(const json& j, const std::string& path) {
 json to_json(const Report& r) {
     json instances = json::array();
     for (const auto& i : r.instances) instances.push_back(to_json(i));
-    return {{"agent", r.agent},
+    json j{{"agent", r.agent},
             {"boot", r.boot},
             {"seq", r.seq},
             {"at_ms", r.at_ms},
             {"serials", r.serials},
             {"host", {{"load1", r.host.load1}, {"cpu", r.host.cpu}, {"memory", r.host.memory}}},
             {"instances", instances}};
+    if (r.addresses) j["addresses"] = *r.addresses;
+    if (r.catalog) j["catalog"] = *r.catalog;
+    return j;
 }
 
 Result<Report> report_from(const json& body) { return report_at(body, ""); }

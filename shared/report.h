@@ -40,6 +40,10 @@ struct InstanceReport {
     std::optional<ProbeResult> probe;  // none: the catalog entry has no probe (yet)
     std::optional<uint64_t> memory_bytes;  // systemd MemoryCurrent, when accounted
     std::optional<uint64_t> cpu_nsec;      // systemd CPUUsageNSec (cumulative)
+    // Why the unit is not running, in systemd's words, when it failed: the service's
+    // Result with its main process's exit ("exit-code: status 1", "signal: KILL") or the
+    // result of the start job that failed ("start job: dependency"); empty otherwise.
+    std::string error;
 
     bool operator==(const InstanceReport&) const = default;
 };
@@ -61,6 +65,11 @@ struct Report {
     std::map<std::string, uint32_t> serials;  // domain ⇒ serial of the snapshot applied
     HostMetrics host;
     std::vector<InstanceReport> instances;
+    // What the controller needs to tell what should run here (`server show`): the
+    // addresses bound on the host and the SERVICE/TRANSPORT pairs of its catalog
+    // ("http/tcp"). Absent (nullopt) from agents older than convergence tracking.
+    std::optional<std::vector<std::string>> addresses;
+    std::optional<std::vector<std::string>> catalog;
 
     bool operator==(const Report&) const = default;
 };

@@ -142,7 +142,7 @@ TEST_CASE("spool: a report with bad UTF-8 is kept, the bytes replaced") {
     Report r = report(1);
     r.instances.push_back(InstanceReport{"d.example", TupleKey{"sip", "udp", *Address::parse("127.0.0.1"), 5060},
                                          "u.service", "active", ProbeResult{"sip", false, 1, "SIP/2.0 503 \xff", 1},
-                                         std::nullopt, std::nullopt});
+                                         std::nullopt, std::nullopt, ""});
     REQUIRE(s->push(r).ok());
     auto back = s->oldest(1);
     REQUIRE(back.size() == 1);

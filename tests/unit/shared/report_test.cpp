@@ -25,12 +25,18 @@ Report sample() {
     i.probe = ProbeResult{"http", false, 12.5, "HTTP 503, expected 200", 3};
     i.memory_bytes = 1u << 20;
     i.cpu_nsec = 123456789;
+    i.active_state = "failed";
+    i.error = "exit-code: status 1";
     r.instances.push_back(i);
+    i.active_state = "active";
+    i.error.clear();
     i.key.port = 81;
     i.probe.reset();
     i.memory_bytes.reset();
     i.cpu_nsec.reset();
     r.instances.push_back(i);
+    r.addresses = std::vector<std::string>{"10.10.10.121", "2001:db8::1"};
+    r.catalog = std::vector<std::string>{"http/tcp", "sip/udp"};
     return r;
 }
 
@@ -41,6 +47,13 @@ TEST_CASE("a report survives its JSON form unchanged, alone and in a batch") {
     auto back = report_from(to_json(r));
     REQUIRE(back);
     CHECK(*back == r);
+    Report old = r;  // from an agent older than convergence tracking
+    old.addresses.reset();
+    old.catalog.reset();
+    auto old_back = report_from(to_json(old));
+    REQUIRE(old_back);
+    CHECK_FALSE(old_back->addresses);
+    CHECK_FALSE(old_back->catalog);
     Report second = r;
     second.seq = 43;
     auto batch = reports_from(json::parse(reports_body({r, second}).dump()));
@@ -66,6 +79,11 @@ TEST_CASE("a bad report is refused with the path of the bad field") {
         {"/reports/0/instances/0/probe/streak", 0, "reports[0].instances[0].probe.streak: must be 1 or more"},
         {"/reports/0/host/cpu", 1.5, "reports[0].host.cpu: must be a number 0..1"},
         {"/reports/0/serials/hostdomain.com", -1, "reports[0].serials.hostdomain.com: must be a whole number"},
+        {"/reports/0/addresses/1", "10.0.0", "reports[0].addresses[1]: not an IP address"},
+        {"/reports/0/addresses", "10.0.0.1", "reports[0].addresses: must be an array"},
+        {"/reports/0/catalog/0", "http", "reports[0].catalog[0]: http: must be SERVICE/TRANSPORT"},
+        {"/reports/0/catalog/1", "sip/carrier", "reports[0].catalog[1]: sip/carrier: "},
+        {"/reports/0/instances/0/error", 7, "reports[0].instances[0].error: must be a string"},
         {"/reports/0/colour", "red", "reports[0].colour: unknown field"},
         {"/reports/0/instances/0/colour", "red", "reports[0].instances[0].colour: unknown field"},
     };
