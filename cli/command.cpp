@@ -35,6 +35,8 @@ const char* const kCliUsage =
     "  explain DOMAIN SERVICE [--transport tcp] [--from ADDRESS] [--at TIME] [--department D]\n"
     "  changes ls [--zone DOMAIN] [--limit N]  (the change log, newest first)   changes show ID\n"
     "  timeline [--range 24h] [--period P] [--server NAME]...  (U up, W warning, D down, . no data)\n"
+    "  a command that changes something takes --wait [--timeout 60s]: it returns once every host\n"
+    "    serving the zone runs the change (exit 7 naming the hosts that failed or did not answer)\n"
     "  roles: admin, account-admin, account-viewer, agent (docs/accounts.md)\n"
     "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
 
@@ -43,6 +45,11 @@ namespace {
 using nlohmann::json;
 
 Error usage(const std::string& message) { return fail(ErrorKind::invalid, message); }
+
+// The commands that change something, which --wait may follow to the hosts.
+const std::vector<std::string> kWaitingCommands = {
+    "zone add",    "zone rm",      "zone import",  "tuple add", "tuple rm",   "account add",
+    "account rm",  "token create", "token revoke", "policy set", "policy rollback"};
 
 // Fixed-width columns, the way `ip`/`systemctl` print tables.
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
@@ -57,6 +64,7 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
             text += cells[i];
             if (i + 1 < cells.size()) text += std::string(width[i] - cells[i].size() + 2, ' ');
         }
+        text.erase(text.find_last_not_of(' ') + 1);  // an empty last column leaves no padding behind
         out << text << "\n";
     };
     line(header);
@@ -223,11 +231,14 @@ std::string render_change(const json& c) {
     if (!str(c["account"]).empty()) out << " (account " << str(c["account"]) << ")";
     out << "\n";
     if (!str(c["detail"]).empty()) out << "detail: " << str(c["detail"]) << "\n";
+    if (c.contains("status")) out << "status: " << str(c["status"]) << "\n";
     std::vector<std::vector<std::string>> rows;
-    for (const auto& h : c.value("hosts", json::array()))
-        rows.push_back({str(h["server"]), str(h["serial"]), h.value("applied", false) ? "applied" : "pending"});
+    for (const auto& h : c.value("hosts", json::array())) {
+        std::string state = h.contains("status") ? str(h["status"]) : h.value("applied", false) ? "applied" : "pending";
+        rows.push_back({str(h["server"]), str(h["serial"]), state, h.value("detail", "")});
+    }
     if (rows.empty()) out << "\nno host reports a serial of " << str(c["zone"]) << "\n";
-    else out << "\n" << table({"HOST", "SERIAL", "STATE"}, rows);
+    else out << "\n" << table({"HOST", "SERIAL", "STATE", "DETAIL"}, rows);
     return out.str();
 }
 
@@ -249,6 +260,10 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
                 name = name.substr(0, eq);
             } else {
                 if (name == "help") return usage(kCliUsage);
+                if (name == "wait") {  // a flag: takes no value
+                    inv.wait = true;
+                    continue;
+                }
                 if (i + 1 >= argv.size()) return usage("--" + name + " needs a value");
                 value = argv[++i];
             }
@@ -260,7 +275,7 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
             } else if (name == "priority" || name == "weight" || name == "target" || name == "zone" ||
                        name == "account" || name == "role" || name == "name" || name == "template" ||
                        name == "transport" || name == "from" || name == "at" || name == "department" ||
-                       name == "limit" || name == "range" || name == "period")
+                       name == "limit" || name == "range" || name == "period" || name == "timeout")
                 inv.options[name] = value;
             else if (name == "server") inv.servers.push_back(value);
             else return usage("unknown option --" + name);
@@ -298,6 +313,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         else if (name == "transport" || name == "from" || name == "at" || name == "department") owners = {"explain"};
         else if (name == "role" || name == "name") owners = {"token create"};
         else if (name == "range" || name == "period") owners = {"timeline"};
+        else if (name == "timeout") owners = kWaitingCommands;
         else owners = {"tuple add"};
         if (std::find(owners.begin(), owners.end(), what) != owners.end()) continue;
         std::string list;
@@ -311,6 +327,12 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         return it->second;
     };
     if (!inv.servers.empty() && what != "timeline") return usage("--server only goes with 'timeline'");
+    if (inv.wait && std::find(kWaitingCommands.begin(), kWaitingCommands.end(), what) == kWaitingCommands.end())
+        return usage("--wait only goes with a command that changes something ('" + what + "' does not)");
+    if (auto timeout = option("timeout")) {
+        if (!inv.wait) return usage("--timeout goes with --wait");
+        if (auto ok = parse_span(*timeout, "--timeout"); !ok) return usage(ok.error());
+    }
     if (what == "timeline") {
         if (!a.empty()) return usage("usage: patchbay timeline [--range 24h] [--period P] [--server NAME]...");
         std::string query;

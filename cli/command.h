@@ -39,6 +39,7 @@ enum ExitCode : int {
     kExitConflict = 4,      // 409
     kExitUnauthorized = 5,  // 401
     kExitUnreachable = 6,   // no answer from the controller
+    kExitNotConverged = 7,  // --wait: a host failed, or did not converge in time
 };
 
 struct Invocation {
@@ -50,6 +51,7 @@ struct Invocation {
     // --priority, --weight, --target, --zone, --account, --role, --name, --limit, --range, --period
     std::map<std::string, std::string> options;
     std::vector<std::string> servers;            // --server, repeatable (timeline)
+    bool wait = false;                           // --wait: follow the change to every host (wait.h)
     // How text is drawn (main.cpp decides: a terminal without NO_COLOR gets colour).
     bool color = false;
     size_t width = 80;

@@ -8,7 +8,9 @@
 
 #include "api_client.h"
 #include "command.h"
+#include "span.h"
 #include "timeline.h"
+#include "wait.h"
 
 using namespace patchbay;
 
@@ -22,6 +24,36 @@ void terminal_style(Invocation& inv) {
     TimelineStyle style = choose_style(terminal, std::getenv("NO_COLOR"), columns, std::getenv("COLUMNS"));
     inv.color = style.color;
     inv.width = style.width;
+}
+
+// --wait: the mutation's own output, then the change followed to every host (wait.h).
+// With --output json one object: the answer with the change as it ended under "wait".
+int render_and_wait(const Invocation& inv, const ApiClient& client, nlohmann::json body) {
+    auto id = change_to_wait_for(body);
+    if (!id && body.is_object() && body.value("changed", true) == false && body.contains("zone")) {
+        // Nothing changed: wait for the zone's newest change, which this one repeats.
+        auto newest = client.call("GET", "/v1/changes?limit=1&zone=" + ApiClient::segment(body["zone"].get<std::string>()));
+        if (newest && newest->status == 200 && newest->body.is_array() && !newest->body.empty())
+            id = newest->body[0].value("id", int64_t{0});
+    }
+    if (!inv.json) std::cout << render(inv, body) << std::flush;
+    if (!id) {
+        if (inv.json) std::cout << body.dump(2) << "\n";
+        std::cerr << "patchbay: nothing to wait for: this change reaches no host\n";
+        return exit_code_for_answer(inv, body);
+    }
+    int64_t timeout_ms = kDefaultWaitMs;
+    if (auto it = inv.options.find("timeout"); it != inv.options.end()) timeout_ms = *parse_span(it->second, "--timeout");
+    nlohmann::json last;
+    WaitVerdict verdict = wait_for_change(client, *id, timeout_ms, last);
+    if (inv.json) {
+        body["wait"] = last;
+        std::cout << body.dump(2) << "\n";
+        if (verdict.exit_code != kExitOk) std::cerr << verdict.text;
+    } else {
+        (verdict.exit_code == kExitOk ? std::cout : std::cerr) << verdict.text;
+    }
+    return verdict.exit_code;
 }
 
 }  // namespace
@@ -45,9 +77,11 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct CurlGlobal {
+        ~CurlGlobal() { curl_global_cleanup(); }
+    } curl_global;
     ApiClient client(inv->controller, inv->token, ApiClient::Timeouts{});
     auto answer = client.call(request->method, request->path, request->body ? &*request->body : nullptr);
-    curl_global_cleanup();
     if (!answer) {
         std::cerr << "patchbay: " << answer.error() << "\n";
         return kExitUnreachable;
@@ -61,6 +95,7 @@ int main(int argc, char** argv) {
         std::cerr << "patchbay: " << message << "\n";
         return code;
     }
+    if (inv->wait) return render_and_wait(*inv, client, answer->body);
     std::cout << render(*inv, answer->body);
     return exit_code_for_answer(*inv, answer->body);
 }

@@ -41,7 +41,11 @@ json to_json(const AgentRow& a) {
             {"registered_at", a.registered_at}};
 }
 
-json to_json(const Change& c) { return {{"zone", c.zone}, {"serial", c.serial}, {"changed", c.changed}}; }
+json to_json(const Change& c) {
+    json j{{"zone", c.zone}, {"serial", c.serial}, {"changed", c.changed}};
+    if (c.id) j["change"] = c.id;  // GET /v1/changes/ID follows it to every host
+    return j;
+}
 
 std::string bearer(const HttpRequest& req) {
     auto header = req.header("Authorization");

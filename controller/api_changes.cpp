@@ -35,30 +35,10 @@ std::optional<std::string> param(const HttpRequest& req, const char* name) {
 
 // The change with its hosts, as the watchdog knows them now (none without a watchdog).
 json answer(const ChangeRow& row, const std::vector<ServerStatus>& servers) {
-    return change_json(row, change_hosts(row.zone, row.serial, servers));
+    return change_json(row, change_hosts(row, servers));
 }
 
 }  // namespace
-
-std::vector<ChangeHost> change_hosts(const std::string& zone, uint32_t serial, const std::vector<ServerStatus>& servers) {
-    std::vector<ChangeHost> out;
-    for (const auto& s : servers) {
-        auto it = s.serials.find(zone);
-        if (it == s.serials.end()) continue;
-        uint32_t reported = it->second;
-        out.push_back({s.name, reported, reported == serial || serial_newer(reported, serial)});
-    }
-    std::sort(out.begin(), out.end(), [](const ChangeHost& a, const ChangeHost& b) { return a.server < b.server; });
-    return out;
-}
-
-json change_json(const ChangeRow& c, const std::vector<ChangeHost>& hosts) {
-    json h = json::array();
-    for (const auto& host : hosts) h.push_back({{"server", host.server}, {"serial", host.serial}, {"applied", host.applied}});
-    return {{"id", c.id},         {"at_ms", c.at_ms},   {"zone", c.zone},     {"account", c.account},
-            {"serial", c.serial}, {"action", c.action}, {"detail", c.detail}, {"author", c.author},
-            {"hosts", h}};
-}
 
 Result<ChangeFilter> change_filter(const std::optional<std::string>& zone, const std::optional<std::string>& limit,
                                    const std::optional<std::string>& after) {

@@ -99,6 +99,8 @@ constexpr SqliteAddedColumn kAddedColumns[] = {
     {"changes", "author", "TEXT NOT NULL DEFAULT ''"},
     {"changes", "at_ms", "INTEGER"},
     {"changes", "account", "TEXT"},
+    // The tuples a change placed and removed (change_tuples_text); '' for older rows.
+    {"changes", "tuples", "TEXT NOT NULL DEFAULT ''"},
 };
 
 // A prepared statement that finalizes itself; bind/step helpers return Results.
@@ -181,19 +183,28 @@ private:
 
 std::string tuple_detail(const TupleKey& key) { return key.str(); }
 
-// Inside an open transaction: appends one change-log row, stamped now. `at` (seconds)
-// is still written so an older build reading this database sees the time too.
-Result<void> log_change(sqlite3* db, const std::string& zone, uint32_t serial, const std::string& action,
-                        const std::string& detail, const std::string& account, const std::string& author) {
+// Inside an open transaction: appends one change-log row, stamped now, and gives its id.
+// `at` (seconds) is still written so an older build reading this database sees the time too.
+Result<int64_t> log_change(sqlite3* db, const std::string& zone, uint32_t serial, const std::string& action,
+                           const std::string& detail, const std::string& account, const std::string& author,
+                           const ChangeTuples& tuples) {
     auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-    Statement log(db, "INSERT INTO changes (at, at_ms, zone, serial, action, detail, account, author) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement log(db, "INSERT INTO changes (at, at_ms, zone, serial, action, detail, account, author, tuples) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     log.bind(1, static_cast<int64_t>(now_ms / 1000)).bind(2, static_cast<int64_t>(now_ms)).bind(3, zone);
     log.bind(4, static_cast<int64_t>(serial)).bind(5, action).bind(6, detail).bind(7, account).bind(8, author);
+    log.bind(9, change_tuples_text(tuples));
     if (auto r = log.step(); !r) return r.failure();
-    return {};
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(db));
+}
+
+std::vector<TupleKey> keys_of(const std::vector<Tuple>& tuples) {
+    std::vector<TupleKey> out;
+    for (const auto& t : tuples) out.push_back(t.key);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 bool zone_exists(sqlite3* db, const std::string& zone) {
@@ -237,7 +248,7 @@ Result<void> Store::exec(const char* sql) const {
 
 // Inside an open transaction: serial + 1 (RFC 1982 wrap skips 0) and a change-log row.
 Result<Change> Store::bump(const std::string& zone, const std::string& action, const std::string& detail,
-                           const std::string& author) {
+                           const std::string& author, const ChangeTuples& tuples) {
     Statement up(db_.get(),
                  "UPDATE zones SET serial = CASE WHEN serial >= 4294967295 THEN 1 ELSE serial + 1 END "
                  "WHERE name = ? RETURNING serial, account");
@@ -248,8 +259,9 @@ Result<Change> Store::bump(const std::string& zone, const std::string& action, c
     auto serial = static_cast<uint32_t>(up.integer(0));
     std::string account = up.text(1);
     if (auto done = up.step(); !done) return done.failure();
-    if (auto r = log_change(db_.get(), zone, serial, action, detail, account, author); !r) return r.failure();
-    return Change{zone, serial, true};
+    auto id = log_change(db_.get(), zone, serial, action, detail, account, author, tuples);
+    if (!id) return id.failure();
+    return Change{zone, serial, true, *id};
 }
 
 Result<Change> Store::add_zone(const std::string& name, const std::string& account, const std::string& template_name,
@@ -271,7 +283,8 @@ Result<Change> Store::add_zone(const std::string& name, const std::string& accou
         if (auto r = put.step(); !r) return r.failure();
     }
     auto change = bump(name, template_name.empty() ? "zone add" : "zone add from template " + template_name,
-                       tuples.empty() ? name : name + " (" + std::to_string(tuples.size()) + " tuples)", author);
+                       tuples.empty() ? name : name + " (" + std::to_string(tuples.size()) + " tuples)", author,
+                       ChangeTuples{keys_of(tuples), {}});
     if (!change) return change;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
@@ -280,8 +293,10 @@ Result<Change> Store::add_zone(const std::string& name, const std::string& accou
 Result<Change> Store::remove_zone(const std::string& name, const std::string& author) {
     Transaction tx(db_.get());
     if (!tx.ok()) return db_error(db_.get(), "begin");
-    Change change{name, 0, true};
+    Change change{name, 0, true, 0};
     std::string account;
+    auto gone = tuples(name);  // their units stop with the zone
+    if (!gone) return gone.failure();
     {
         Statement del(db_.get(), "DELETE FROM zones WHERE name = ? RETURNING serial, account");
         del.bind(1, name);
@@ -292,8 +307,10 @@ Result<Change> Store::remove_zone(const std::string& name, const std::string& au
         account = del.text(1);
         if (auto done = del.step(); !done) return done.failure();
     }
-    if (auto r = log_change(db_.get(), name, change.serial, "zone rm", name, account, author); !r)
-        return r.failure();
+    auto id = log_change(db_.get(), name, change.serial, "zone rm", name, account, author,
+                         ChangeTuples{{}, keys_of(*gone)});
+    if (!id) return id.failure();
+    change.id = *id;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
 }
@@ -335,7 +352,7 @@ Result<Change> Store::put_tuple(const Tuple& t, const std::string& author) {
             Statement serial(db_.get(), "SELECT serial FROM zones WHERE name = ?");
             serial.bind(1, t.domain);
             if (auto r = serial.step(); !r) return r.failure();
-            return Change{t.domain, static_cast<uint32_t>(serial.integer(0)), false};
+            return Change{t.domain, static_cast<uint32_t>(serial.integer(0)), false, 0};
         }
         action = "tuple update";
     }
@@ -349,7 +366,7 @@ Result<Change> Store::put_tuple(const Tuple& t, const std::string& author) {
     auto change = bump(t.domain, action,
                        tuple_detail(t.key) + " priority " + std::to_string(t.priority) + " weight " +
                            std::to_string(t.weight),
-                       author);
+                       author, ChangeTuples{{t.key}, {}});
     if (!change) return change;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
@@ -365,7 +382,7 @@ Result<Change> Store::remove_tuple(const std::string& zone, const TupleKey& key,
     if (auto r = del.step(); !r) return r.failure();
     if (sqlite3_changes(db_.get()) == 0)
         return fail(ErrorKind::not_found, "no tuple " + tuple_detail(key) + " in zone " + zone);
-    auto change = bump(zone, "tuple rm", tuple_detail(key), author);
+    auto change = bump(zone, "tuple rm", tuple_detail(key), author, ChangeTuples{{}, {key}});
     if (!change) return change;
     if (auto r = tx.commit(); !r) return r.failure();
     return change;
@@ -442,6 +459,7 @@ Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> t
     auto row = this->zone(zone);
     if (!row) return row.failure();
     std::string detail;
+    ChangeTuples touched{keys_of(tuples), {}};  // a new zone places all its tuples
     uint32_t next = serial.value_or(1) == 0 ? 1 : serial.value_or(1);
     if (*row) {
         auto old_tuples = this->tuples(zone);
@@ -449,8 +467,9 @@ Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> t
         auto old_records = this->records(zone);
         if (!old_records) return old_records.failure();
         std::sort(old_tuples->begin(), old_tuples->end());
-        if (*old_tuples == tuples && *old_records == records) return Change{zone, (*row)->serial, false};
+        if (*old_tuples == tuples && *old_records == records) return Change{zone, (*row)->serial, false, 0};
         detail = diff_counts(*old_tuples, tuples, "tuples") + ", " + diff_counts(*old_records, records, "records");
+        touched = tuples_touched(*old_tuples, tuples);
         uint32_t current = (*row)->serial;
         if (!serial || !serial_newer(*serial, current)) next = current >= 4294967295u ? 1 : current + 1;
         for (const char* sql : {"DELETE FROM tuples WHERE zone = ?", "DELETE FROM records WHERE zone = ?"}) {
@@ -484,9 +503,10 @@ Result<Change> Store::replace_zone(const std::string& zone, std::vector<Tuple> t
         if (auto done = put_record.step(); !done) return done.failure();
     }
     const std::string& owner = *row ? (*row)->account : account;
-    if (auto r = log_change(db_.get(), zone, next, action, detail, owner, author); !r) return r.failure();
+    auto id = log_change(db_.get(), zone, next, action, detail, owner, author, touched);
+    if (!id) return id.failure();
     if (auto r = tx.commit(); !r) return r.failure();
-    return Change{zone, next, true};
+    return Change{zone, next, true, *id};
 }
 
 namespace {
@@ -494,11 +514,11 @@ namespace {
 // The change log as read: old rows' time from `at` and their account from their zone.
 constexpr const char* kChangeSelect =
     "SELECT c.id, coalesce(c.at_ms, c.at * 1000), c.zone, c.serial, c.action, c.detail, c.author, "
-    "coalesce(c.account, z.account, '') FROM changes c LEFT JOIN zones z ON z.name = c.zone";
+    "coalesce(c.account, z.account, ''), c.tuples FROM changes c LEFT JOIN zones z ON z.name = c.zone";
 
 ChangeRow change_row(const Statement& q) {
     return {q.integer(0), q.integer(1), q.text(2), static_cast<uint32_t>(q.integer(3)), q.text(4), q.text(5),
-            q.text(6), q.text(7)};
+            q.text(6), q.text(7), change_tuples_from(q.text(8))};
 }
 
 }  // namespace

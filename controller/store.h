@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "address.h"
+#include "change_tuples.h"
 #include "record.h"
 #include "result.h"
 #include "tuple.h"
@@ -72,7 +73,10 @@ struct Change {
     std::string zone;
     uint32_t serial = 0;
     bool changed = false;
+    int64_t id = 0;  // its row in the change log; 0 when nothing changed
 };
+
+
 
 // One row of the change log: a mutation as committed. `serial` is the zone's serial after
 // it (for "zone rm", the last one served).
@@ -85,6 +89,7 @@ struct ChangeRow {
     std::string detail;
     std::string author;   // "token:NAME", "tsig:KEY", …; '' when made before authors were kept
     std::string account;  // the zone's account when the change was made ('' = the platform)
+    ChangeTuples tuples;  // empty for rows older than convergence tracking
 };
 
 // Which changes a listing wants: the newest `limit` of those matching, newest first.
@@ -196,7 +201,7 @@ private:
     // Adds the columns an older database lacks (kAddedColumns in store.cpp).
     Result<void> migrate();
     Result<Change> bump(const std::string& zone, const std::string& action, const std::string& detail,
-                        const std::string& author);
+                        const std::string& author, const ChangeTuples& tuples);
 
     std::unique_ptr<sqlite3, Closer> db_;
 };

@@ -496,9 +496,11 @@ async function loadChanges() {
     tr.dataset.changeId = c.id;
     const hosts = document.createElement("td");
     for (const h of c.hosts || []) {
-      const s = el("span", `${h.server} ${h.applied ? "✓" : "…"} `);
-      s.className = h.applied ? "applied" : "pending";
-      s.title = `${h.server} ${h.applied ? "applied" : "has not applied"} serial ${c.serial} (it reports ${h.serial})`;
+      const status = h.status || (h.applied ? "applied" : "pending");
+      const s = el("span", `${h.server} ${{applied: "✓", failed: "✗"}[status] || "…"} `);
+      s.className = status;
+      s.title = `${h.server} ${status === "applied" ? "applied" : status === "failed" ? "failed on" : "has not applied"} ` +
+                `serial ${c.serial} (it reports ${h.serial})${h.detail ? ": " + h.detail : ""}`;
       hosts.append(s);
     }
     if (!(c.hosts || []).length) hosts.textContent = "no host reports this zone";

@@ -64,10 +64,25 @@ TEST_CASE("changes show prints the change and each host, applied or pending") {
           "at 2026-11-18T11:06:40Z by token:alice (account a)\n"
           "detail: http/tcp 10.0.0.1:80 priority 1 weight 100\n"
           "\n"
-          "HOST  SERIAL  STATE\n"
+          "HOST  SERIAL  STATE    DETAIL\n"
           "h1    5       applied\n"
           "h2    6       applied\n"
           "h3    4       pending\n");
+    // With convergence: the change's status and each host's, with what it waits for or why it failed.
+    json judged = json::parse(kChanges)[0];
+    judged["status"] = "failed";
+    judged["hosts"] = json::parse(R"([{"server": "h1", "serial": 5, "applied": true, "status": "applied"},
+        {"server": "h2", "serial": 5, "applied": false, "status": "failed",
+         "detail": "patchbay-http@10.0.0.1:80.service failed: exit-code: status 1"}])");
+    CHECK(shown({"changes", "show", "12"}, judged.dump().c_str()) ==
+          "change 12: tuple add a.example (serial 5)\n"
+          "at 2026-11-18T11:06:40Z by token:alice (account a)\n"
+          "detail: http/tcp 10.0.0.1:80 priority 1 weight 100\n"
+          "status: failed\n"
+          "\n"
+          "HOST  SERIAL  STATE    DETAIL\n"
+          "h1    5       applied\n"
+          "h2    5       failed   patchbay-http@10.0.0.1:80.service failed: exit-code: status 1\n");
     std::string none = json::parse(kChanges)[1].dump();
     CHECK(shown({"changes", "show", "3"}, none.c_str()) ==
           "change 3: zone add platform.example (serial 1)\n"

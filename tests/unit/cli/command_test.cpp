@@ -138,7 +138,7 @@ TEST_CASE("listings render as aligned tables") {
     auto text = render(*inv, body);
     CHECK(text ==
           "ZONE            SERVICE  TRANSPORT  ADDRESS       PORT  PRIORITY  WEIGHT  TARGET\n"
-          "hostdomain.com  http     tcp        10.10.10.121  80    1         100     \n");
+          "hostdomain.com  http     tcp        10.10.10.121  80    1         100\n");
     auto json_inv = parse_invocation({"tuple", "ls", "--output", "json"}, no_env);
     CHECK(nlohmann::json::parse(render(*json_inv, body)) == body);
 }

@@ -220,3 +220,46 @@ TEST_CASE("store: accounts are named, unique, and kept while they own zones") {
     CHECK(store->remove_token("digest-1").kind() == ErrorKind::not_found);
     REQUIRE(store->remove_token("digest-2"));
 }
+
+TEST_CASE("store: each change's row names the tuples it placed and removed, and its id comes back") {
+    test::TempDir tmp;
+    auto store = Store::open(tmp.db());
+    REQUIRE(store);
+    auto seed = test::seed_tuples();
+    auto keys = [](std::vector<Tuple> tuples) {
+        std::vector<TupleKey> out;
+        for (const auto& t : tuples) out.push_back(t.key);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    auto row = [&](const Result<Change>& c) {
+        REQUIRE(c);
+        REQUIRE(c->id > 0);
+        auto r = store->change(c->id);
+        REQUIRE(r);
+        REQUIRE(*r);
+        CHECK((*r)->serial == c->serial);
+        return (*r)->tuples;
+    };
+    CHECK(row(store->add_zone("hostdomain.com")) == ChangeTuples{});
+    CHECK(row(store->put_tuple(seed[0])) == ChangeTuples{{seed[0].key}, {}});
+    auto reweighted = seed[0];
+    reweighted.weight = 7;
+    CHECK(row(store->put_tuple(reweighted)) == ChangeTuples{{seed[0].key}, {}});  // its unit must (still) run
+    auto same = store->put_tuple(reweighted);
+    REQUIRE(same);
+    CHECK(same->id == 0);  // nothing changed: no row
+    CHECK(row(store->remove_tuple("hostdomain.com", seed[0].key)) == ChangeTuples{{}, {seed[0].key}});
+    // A replacement: what it added or changed, and what it dropped.
+    std::vector<Tuple> first(seed.begin(), seed.begin() + 3), second(seed.begin() + 2, seed.end());
+    CHECK(row(store->replace_zone("hostdomain.com", first, {}, std::nullopt, "zone import")) ==
+          ChangeTuples{keys(first), {}});
+    CHECK(row(store->replace_zone("hostdomain.com", second, {}, std::nullopt, "zone import")) ==
+          ChangeTuples{keys({seed.begin() + 3, seed.end()}), keys({seed.begin(), seed.begin() + 2})});
+    CHECK(row(store->replace_zone("fresh.example", {}, {}, std::nullopt, "zone import")) == ChangeTuples{});
+    // Removing a zone removes all it had; a zone made from a template places them all.
+    CHECK(row(store->remove_zone("hostdomain.com")) == ChangeTuples{{}, keys(second)});
+    std::vector<Tuple> templated = first;
+    for (auto& t : templated) t.domain = "t.example";
+    CHECK(row(store->add_zone("t.example", "", "web", templated)) == ChangeTuples{keys(templated), {}});
+}
