@@ -110,6 +110,25 @@ std::string instance_text(const json& i) {
     return str(i["domain"]) + " " + tuple_text(i);
 }
 
+// What should run on the server against what does (placement.h), in three lists.
+std::string placement_text(const json& p) {
+    if (!p.value("known", false))
+        return "should run: unknown (its agent does not report its addresses and catalog)\n";
+    std::ostringstream out;
+    auto list = [&](const char* title, const json& items) {
+        out << title << ": " << items.size() << "\n";
+        for (const auto& i : items) {
+            std::string state = str(i["active_state"]).empty() ? "not placed" : str(i["active_state"]);
+            out << "  " << str(i["zone"]) << " " << tuple_text(i) << "  " << (str(i["unit"]).empty() ? "-" : str(i["unit"]))
+                << "  " << state << (i.contains("error") ? ": " + str(i["error"]) : "") << "\n";
+        }
+    };
+    list("should run and does", p.value("runs", json::array()));
+    list("should run and does not", p.value("missing", json::array()));
+    list("runs and should not", p.value("extra", json::array()));
+    return out.str();
+}
+
 // The watchdog's answers (GET /v1/servers[/NAME]). "now" is the controller's: the last
 // report's time plus its age, so the output does not depend on this host's clock.
 std::string render_servers(const json& body) {
@@ -151,6 +170,7 @@ std::string render_server(const json& s) {
                         probe, str(i["reason"])});
     }
     out << "\n" << table({"INSTANCE", "STATE", "SINCE", "UNIT-STATE", "PROBE", "REASON"}, rows);
+    if (s.contains("placement")) out << "\n" << placement_text(s["placement"]);
     if (!s["changes"].empty()) {
         rows.clear();
         for (const auto& c : s["changes"])

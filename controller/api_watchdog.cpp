@@ -9,6 +9,7 @@
 #include "api_reply.h"
 #include "controller.h"
 #include "live_events.h"
+#include "placement.h"
 #include "http_server.h"
 
 namespace patchbay {
@@ -209,7 +210,14 @@ void watchdog_routes(HttpRouter& s, Watchdog& w, Controller& c, EventHub* events
         if (!sight->all) *changes = visible_changes(std::move(*changes), sight->visible);
         auto blocks = w.blocks(name, range->from_ms, range->to_ms);
         if (!blocks) return reply_error(res, blocks.failure());
-        reply(res, 200, server_detail_json(*server, *changes, *blocks, now));
+        json detail = server_detail_json(*server, *changes, *blocks, now);
+        // Desired against actual: the tuples of the zones the asker may see.
+        auto tuples = c.tuples(std::nullopt);
+        if (!tuples) return reply_error(res, tuples.failure());
+        if (!sight->all)
+            std::erase_if(*tuples, [&](const Tuple& t) { return !sight->visible(t.domain); });
+        detail["placement"] = placement_json(placement_of(*server, *tuples));
+        reply(res, 200, detail);
     });
 }
 

@@ -412,7 +412,7 @@ HealthMapPtr Watchdog::health() const {
 
 ServerStatus Watchdog::status_of(const Server& s) {
     ServerStatus out{s.name, s.state, s.since_ms, s.reason, s.last_report_ms, s.reports, s.lost, s.boot, s.seq,
-                     s.last.serials, s.last.host, {}};
+                     s.last.serials, s.last.host, {}, s.last.addresses, s.last.catalog};
     for (const auto& i : s.instances) out.instances.push_back(InstanceStatus{i.ref, i.seen, i.state, i.since_ms, i.reason});
     return out;
 }

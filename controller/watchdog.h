@@ -63,6 +63,8 @@ struct ServerStatus {
     std::map<std::string, uint32_t> serials;
     HostMetrics host;
     std::vector<InstanceStatus> instances;
+    // From the last report (report.h): none from an agent older than convergence tracking.
+    std::optional<std::vector<std::string>> addresses, catalog;
 };
 
 class Watchdog {

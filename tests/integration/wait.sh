@@ -5,7 +5,7 @@
 # placed unit active; a unit systemd calls failed makes it exit 7 with systemd's reason;
 # a host that never catches up makes it exit 7 at the timeout, naming the host; a removed
 # tuple's unit must be gone; --output json gives one object; a command that reaches no
-# host does not wait.
+# host does not wait. And `server show`: what should run on a host against what does.
 set -euo pipefail
 source "$(dirname "$0")/../lib/controller.sh"
 start_controller
@@ -100,6 +100,28 @@ wait_until 5 finished rm || die "tuple rm --wait did not return once the unit wa
 expect_eq "--wait: exit 0 once the unit is gone" 0 "$(cat "$work/rm.rc")"
 expect_eq "--output json: one object, the change as it ended under 'wait'" "applied True" \
   "$(json_of 'd["wait"]["status"], d["changed"]' <"$work/rm.out" | tr -d "(),'")"
+
+# server show: what should run on h1 (10.0.0.9 is its address now) against what does.
+report_placing() {  # report_placing STATE: h1 with 10.0.0.9 bound, http/tcp in its catalog
+  seq[h1]=$(( ${seq[h1]} + 1 ))
+  curl -s -o /dev/null -H "Authorization: Bearer $AGENT" -H 'Content-Type: application/json' \
+    --data-binary "{\"reports\": [{\"agent\": \"h1\", \"boot\": \"b\", \"seq\": ${seq[h1]},
+      \"at_ms\": $(date +%s%3N), \"serials\": {\"w.example\": 6}, \"addresses\": [\"10.0.0.9\", \"127.0.0.1\"],
+      \"catalog\": [\"http/tcp\"], \"instances\": [$([ "$1" = none ] || instance 10.0.0.9 "$1")]}]}" \
+    "$PATCHBAY_CONTROLLER/v1/reports"
+}
+report_placing none
+expect_contains "server show: should run and does not" \
+  "should run and does not: 1
+  w.example http/tcp 10.0.0.9:80  -  not placed" "$("$PB" server show h1)"
+report_placing active
+expect_contains "server show: should run and does" \
+  "should run and does: 1
+  w.example http/tcp 10.0.0.9:80  patchbay-http@10.0.0.9:80.service  active" "$("$PB" server show h1)"
+expect_eq "server show --output json: the placement" "1 0 0" \
+  "$("$PB" server show h1 --output json | json_of '" ".join(str(len(d["placement"][k])) for k in ("runs", "missing", "extra"))')"
+expect_contains "server show: unknown for an agent that reports no addresses" "should run: unknown" \
+  "$("$PB" server show h2)"
 
 # Nothing changed: --wait follows the zone's newest change, which is applied.
 expect_exit "a repeated tuple add waits for the zone's newest change" 0 \

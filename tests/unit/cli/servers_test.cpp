@@ -75,4 +75,28 @@ TEST_CASE("server show renders the instances, changes and blocks") {
     CHECK_THAT(text, Catch::Contains("2026-11-18T11:06:40Z  (server)  up -> down  unit failed"));
     CHECK_THAT(text, Catch::Contains("PERIOD                WORST\n2026-11-18T11:06:00Z  down\n"));
     CHECK(json::parse(render(invocation({"server", "show", "h1", "--output=json"}), body)) == body);
+    CHECK_FALSE(text.find("should run") != std::string::npos);  // an older controller says nothing of it
+}
+
+TEST_CASE("server show: what should run and does, should and does not, runs and should not") {
+    json body = json::parse(R"({"name":"h1","state":"up","since_ms":0,"reason":"","last_report_ms":1,"age_ms":0,
+      "reports":1,"boot":"b","seq":1,"host":{},"instances":[],"changes":[],"blocks":[],
+      "placement":{"known":true,
+        "runs":[{"zone":"a.example","service":"http","transport":"tcp","address":"10.0.0.1","port":80,
+                 "unit":"patchbay-http@10.0.0.1:80.service","active_state":"active"}],
+        "missing":[{"zone":"a.example","service":"http","transport":"tcp","address":"10.0.0.2","port":80,
+                    "unit":"patchbay-http@10.0.0.2:80.service","active_state":"failed","error":"exit-code: status 1"},
+                   {"zone":"a.example","service":"sip","transport":"udp","address":"10.0.0.1","port":5060,
+                    "unit":"","active_state":""}],
+        "extra":[]}})");
+    CHECK_THAT(render(invocation({"server", "show", "h1"}), body),
+               Catch::Contains("should run and does: 1\n"
+                               "  a.example http/tcp 10.0.0.1:80  patchbay-http@10.0.0.1:80.service  active\n"
+                               "should run and does not: 2\n"
+                               "  a.example http/tcp 10.0.0.2:80  patchbay-http@10.0.0.2:80.service  failed: exit-code: status 1\n"
+                               "  a.example sip/udp 10.0.0.1:5060  -  not placed\n"
+                               "runs and should not: 0\n"));
+    body["placement"] = json{{"known", false}};
+    CHECK_THAT(render(invocation({"server", "show", "h1"}), body),
+               Catch::Contains("should run: unknown (its agent does not report its addresses and catalog)\n"));
 }
