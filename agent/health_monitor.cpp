@@ -6,6 +6,14 @@
 
 namespace patchbay {
 
+std::pair<std::vector<std::string>, std::vector<std::string>> host_facts(const std::vector<Address>& local,
+                                                                         const std::vector<ServiceTransport>& queries) {
+    std::set<std::string> addresses, catalog;
+    for (const auto& a : local) addresses.insert(a.str());
+    for (const auto& q : queries) catalog.insert(q.service + "/" + q.transport);
+    return {{addresses.begin(), addresses.end()}, {catalog.begin(), catalog.end()}};
+}
+
 std::vector<Action> placed_instances(const Plan& plan) {
     std::vector<Action> out;
     for (const auto* list : {&plan.start, &plan.keep})
@@ -33,7 +41,11 @@ Result<std::unique_ptr<HealthMonitor>> HealthMonitor::create(sd_event* event, sd
     if (bus) {
         auto watch = UnitWatch::create(bus, [self](const std::string& unit, const std::string& before,
                                                    const std::string& after) {
-            if (before != "unknown") log_info(unit + ": " + before + " ⇒ " + after);
+            if (before != "unknown" && before != after) log_info(unit + ": " + before + " ⇒ " + after);
+            if (before == after) {  // the same state, now with systemd's reason
+                if (auto status = self->watch_->status(unit); !status.error.empty())
+                    log_warning(unit + ": failed: " + status.error);
+            }
             if (!self->reporter_) return;
             if (!unit_fell(before, after)) return self->reporter_->changed();
             // The agent (or Restart=) may start it again before a deferred report is
@@ -109,9 +121,18 @@ void HealthMonitor::set_serials(const std::map<std::string, uint32_t>& serials) 
     if (reporter_) reporter_->changed();
 }
 
+void HealthMonitor::set_host(const std::vector<std::string>& addresses, const std::vector<std::string>& catalog) {
+    if (addresses == addresses_ && catalog == catalog_) return;
+    addresses_ = addresses;
+    catalog_ = catalog;
+    if (reporter_) reporter_->changed();
+}
+
 ReportContent HealthMonitor::content() {
     ReportContent c;
     c.serials = serials_;
+    c.addresses = addresses_;
+    c.catalog = catalog_;
     c.host = host_.read();
     for (const auto& [unit, i] : instances_) {
         InstanceReport r;
@@ -122,6 +143,7 @@ ReportContent HealthMonitor::content() {
         r.active_state = status.active_state;
         r.memory_bytes = status.memory_bytes;
         r.cpu_nsec = status.cpu_nsec;
+        r.error = status.error;
         if (i.prober) r.probe = i.prober->last();
         c.instances.push_back(std::move(r));
     }

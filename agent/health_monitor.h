@@ -16,6 +16,7 @@
 #include "host_metrics.h"
 #include "probe.h"
 #include "reconcile.h"
+#include "refresh.h"
 #include "reporter.h"
 #include "unit_watch.h"
 
@@ -27,6 +28,11 @@ namespace patchbay {
 // once). Later runs ride on the heartbeat. Pure.
 constexpr uint32_t kStreakReported = 5;
 inline bool probe_result_matters(const ProbeResult& result) { return result.streak < kStreakReported; }
+
+// What the reports say of the host: its addresses (canonical text) and the
+// "SERVICE/TRANSPORT" pairs of its catalog, each sorted. Pure.
+std::pair<std::vector<std::string>, std::vector<std::string>> host_facts(const std::vector<Address>& local,
+                                                                         const std::vector<ServiceTransport>& queries);
 
 // An instance this host runs: from the plan's start and keep (placed ones, with a domain).
 std::vector<Action> placed_instances(const Plan& plan);
@@ -45,6 +51,9 @@ public:
     void set_instances(const std::vector<Action>& placed);
     // The serial applied per domain.
     void set_serials(const std::map<std::string, uint32_t>& serials);
+    // The host's addresses and "SERVICE/TRANSPORT" catalog (host_facts), for the
+    // controller's desired-against-actual; a change is reported at once.
+    void set_host(const std::vector<std::string>& addresses, const std::vector<std::string>& catalog);
 
     // What the next report says (exposed for tests and for the metrics listener).
     ReportContent content();
@@ -61,6 +70,7 @@ private:
     CurlLoop& curl_;
     std::map<std::string, ProbeConfig> probes_;  // service ⇒ its probe
     std::map<std::string, uint32_t> serials_;
+    std::vector<std::string> addresses_, catalog_;
     HostMetricsReader host_;
     std::map<std::string, Instance> instances_;  // by unit
     std::unique_ptr<UnitWatch> watch_;

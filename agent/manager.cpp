@@ -292,6 +292,8 @@ void Manager::reconcile_with(const std::vector<RunningInstance>& running) {
     if (health_) {
         health_->set_instances(placed_instances(plan));
         health_->set_serials(serials());
+        auto [addresses, catalog] = host_facts(local_, queries_);
+        health_->set_host(addresses, catalog);
     }
     // A dry-running daemon would repeat the same "would start" lines every poll.
     bool changed = !last_logged_plan_ || !same_actions(*last_logged_plan_, plan);

@@ -101,6 +101,8 @@ void Reporter::make_report() {
     report.serials = std::move(content.serials);
     report.host = content.host;
     report.instances = std::move(content.instances);
+    report.addresses = std::move(content.addresses);
+    report.catalog = std::move(content.catalog);
     if (auto ok = spool_.push(report); !ok) log_error("report " + std::to_string(report.seq) + " lost: " + ok.error());
     // The heartbeat counts from the last report, whatever made it.
     sd_event_source_set_time_relative(heartbeat_.get(), static_cast<uint64_t>(options_.report_seconds) * 1'000'000);

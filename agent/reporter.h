@@ -27,6 +27,8 @@ struct ReportContent {
     std::map<std::string, uint32_t> serials;
     HostMetrics host;
     std::vector<InstanceReport> instances;
+    std::vector<std::string> addresses;  // the host's, canonical text, sorted
+    std::vector<std::string> catalog;    // "SERVICE/TRANSPORT", sorted
 };
 
 struct ReporterOptions {

@@ -43,6 +43,21 @@ std::optional<uint64_t> accounted(uint64_t value) {
     return value;
 }
 
+std::string failure_text(const std::string& result, int32_t code, int32_t status) {
+    constexpr int32_t kExited = 1, kKilled = 2, kDumped = 3;  // CLD_* of <signal.h>
+    auto signal_name = [](int32_t n) {
+        const char* name = sigabbrev_np(n);
+        return name ? std::string(name) : std::to_string(n);
+    };
+    if (result == "exit-code" || (result == "success" && code == kExited && status != 0))
+        return "exit-code: status " + std::to_string(status);
+    if (result == "signal" || (result == "success" && code == kKilled)) return "signal: " + signal_name(status);
+    if (result == "core-dump" || (result == "success" && code == kDumped))
+        return "core-dump: signal " + signal_name(status);
+    if (result == "success") return "";
+    return result;
+}
+
 bool state_change_matters(const std::string& before, const std::string& after) {
     return before != after;
 }
@@ -110,7 +125,32 @@ void UnitWatch::set_state(const std::string& unit, const std::string& state) {
     auto it = units_.find(unit);
     if (it == units_.end()) return;
     std::string before = std::exchange(it->second.active_state, state);
-    if (state_change_matters(before, state)) changed_(unit, before, state);
+    if (!state_change_matters(before, state)) return;
+    if (state == "failed") read_failure(unit);
+    else it->second.error.clear();
+    changed_(unit, before, state);
+}
+
+void UnitWatch::read_failure(const std::string& unit) {
+    // Three Gets in a row; the reason is told as a change of the same state once known.
+    get(unit, kServiceInterface, "Result", [this, unit](sd_bus_message* m) {
+        const char* result = nullptr;
+        if (!m || sd_bus_message_read(m, "v", "s", &result) < 0 || !result) return;
+        get(unit, kServiceInterface, "ExecMainCode", [this, unit, r = std::string(result)](sd_bus_message* mc) {
+            int32_t code = 0;
+            if (mc && sd_bus_message_read(mc, "v", "i", &code) < 0) code = 0;
+            get(unit, kServiceInterface, "ExecMainStatus", [this, unit, r, code](sd_bus_message* ms) {
+                int32_t status = 0;
+                if (ms && sd_bus_message_read(ms, "v", "i", &status) < 0) status = 0;
+                auto it = units_.find(unit);
+                if (it == units_.end() || it->second.active_state != "failed") return;
+                std::string error = failure_text(r, code, status);
+                if (error == it->second.error) return;
+                it->second.error = error;
+                changed_(unit, "failed", "failed");
+            });
+        });
+    });
 }
 
 void UnitWatch::get(const std::string& unit, const char* interface, const char* property,

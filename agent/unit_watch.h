@@ -24,8 +24,15 @@ struct UnitStatus {
     std::string active_state = "unknown";  // until systemd said
     std::optional<uint64_t> memory_bytes;
     std::optional<uint64_t> cpu_nsec;
+    std::string error;  // while failed: why, in systemd's words (failure_text)
     bool operator==(const UnitStatus&) const = default;
 };
+
+// Why a failed service failed, from its Service properties Result, ExecMainCode
+// (CLD_EXITED 1, CLD_KILLED 2, CLD_DUMPED 3) and ExecMainStatus: "exit-code: status 1",
+// "signal: KILL", "core-dump: signal SEGV", or the Result as systemd says it ("timeout",
+// "start-limit-hit", "oom-kill"). Pure.
+std::string failure_text(const std::string& result, int32_t code, int32_t status);
 
 // The D-Bus object path of a unit and back (sd_bus_path_encode/decode under
 // /org/freedesktop/systemd1/unit); nullopt for a path that is not a unit's.
@@ -72,6 +79,7 @@ private:
     void get(const std::string& unit, const char* interface, const char* property,
              std::function<void(sd_bus_message*)> reply);
     void read_state(const std::string& unit);
+    void read_failure(const std::string& unit);
     void set_state(const std::string& unit, const std::string& state);
     static int on_properties(sd_bus_message* m, void* self, sd_bus_error* error);
     static int on_reply(sd_bus_message* m, void* data, sd_bus_error* error);

@@ -57,6 +57,37 @@ TEST_CASE("unit watch: which moves are a fall (told at once, before a restart ca
     CHECK(unit_fell("active", "activating"));  // its process died; Restart= starts it again
 }
 
+TEST_CASE("unit watch: why a failed service failed, in systemd's words") {
+    struct Row {
+        const char* result;
+        int32_t code, status;
+        const char* says;
+    };
+    for (const auto& row : std::vector<Row>{
+             {"exit-code", 1, 1, "exit-code: status 1"},
+             {"signal", 2, 9, "signal: KILL"},
+             {"core-dump", 3, 11, "core-dump: signal SEGV"},
+             {"timeout", 0, 0, "timeout"},
+             {"start-limit-hit", 1, 1, "start-limit-hit"},
+             {"oom-kill", 2, 9, "oom-kill"},
+             {"success", 1, 0, ""},            // stopped cleanly: no reason
+             {"success", 1, 2, "exit-code: status 2"},  // Result lags: the exit says it
+             {"success", 2, 15, "signal: TERM"},
+             {"signal", 2, 200, "signal: 200"},  // no name for it
+         }) {
+        INFO(row.result << " " << row.code << " " << row.status);
+        CHECK(failure_text(row.result, row.code, row.status) == row.says);
+    }
+}
+
+TEST_CASE("health monitor: the host's addresses and catalog, sorted, without repeats") {
+    auto [addresses, catalog] = host_facts({*Address::parse("10.0.0.2"), *Address::parse("2001:db8::1"),
+                                            *Address::parse("10.0.0.1")},
+                                           {{"sip", "udp"}, {"http", "tcp"}, {"sip", "tcp"}, {"http", "tcp"}});
+    CHECK(addresses == std::vector<std::string>{"10.0.0.1", "10.0.0.2", "2001:db8::1"});
+    CHECK(catalog == std::vector<std::string>{"http/tcp", "sip/tcp", "sip/udp"});
+}
+
 TEST_CASE("health monitor: which probe results are news") {
     for (uint32_t streak : {1u, 2u, 4u}) CHECK(probe_result_matters(ProbeResult{"tcp", true, 1, "", streak}));
     for (uint32_t streak : {5u, 6u, 1000u}) CHECK_FALSE(probe_result_matters(ProbeResult{"tcp", false, 1, "x", streak}));
@@ -176,4 +207,13 @@ TEST_CASE("health monitor: instances, probes and serials reach the controller") 
     m.set_instances({});
     REQUIRE(loop.run_until([&] { return controller.last()->instances.empty(); }));
     CHECK(m.content().instances.empty());
+
+    // The host's addresses and catalog ride on every report; a new address is told at once.
+    m.set_host({"127.0.0.1"}, {"http/tcp", "smtp/tcp"});
+    CHECK(controller.last()->addresses == std::vector<std::string>{});  // none told yet: empty, not absent
+    REQUIRE(loop.run_until([&] { return !controller.last()->addresses->empty(); }, 1000));
+    CHECK(*controller.last()->addresses == std::vector<std::string>{"127.0.0.1"});
+    CHECK(*controller.last()->catalog == std::vector<std::string>{"http/tcp", "smtp/tcp"});
+    m.set_host({"10.0.0.7", "127.0.0.1"}, {"http/tcp", "smtp/tcp"});  // long before the hour's heartbeat
+    REQUIRE(loop.run_until([&] { return controller.last()->addresses->size() == 2; }, 1000));
 }

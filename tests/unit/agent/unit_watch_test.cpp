@@ -25,6 +25,8 @@ struct FakeSystemd {
     std::map<std::string, std::string> states;
     uint64_t memory = 123456;
     uint64_t cpu = UINT64_MAX;  // not accounted
+    std::string result = "exit-code";  // why the main process ended (Service.Result)
+    int32_t code = 1, status = 3;      // CLD_EXITED, exit status 3
 };
 
 FakeSystemd* fake_of(void* userdata) { return static_cast<FakeSystemd*>(userdata); }
@@ -45,6 +47,18 @@ int get_cpu(sd_bus*, const char*, const char*, const char*, sd_bus_message* repl
     return sd_bus_message_append(reply, "t", fake_of(userdata)->cpu);
 }
 
+int get_result(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void* userdata, sd_bus_error*) {
+    return sd_bus_message_append(reply, "s", fake_of(userdata)->result.c_str());
+}
+
+int get_code(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void* userdata, sd_bus_error*) {
+    return sd_bus_message_append(reply, "i", fake_of(userdata)->code);
+}
+
+int get_status(sd_bus*, const char*, const char*, const char*, sd_bus_message* reply, void* userdata, sd_bus_error*) {
+    return sd_bus_message_append(reply, "i", fake_of(userdata)->status);
+}
+
 int find_unit(sd_bus*, const char*, const char*, void* userdata, void** found, sd_bus_error*) {
     *found = userdata;
     return 1;
@@ -59,6 +73,9 @@ const sd_bus_vtable kService[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_PROPERTY("MemoryCurrent", "t", get_memory, 0, 0),
     SD_BUS_PROPERTY("CPUUsageNSec", "t", get_cpu, 0, 0),
+    SD_BUS_PROPERTY("Result", "s", get_result, 0, 0),
+    SD_BUS_PROPERTY("ExecMainCode", "i", get_code, 0, 0),
+    SD_BUS_PROPERTY("ExecMainStatus", "i", get_status, 0, 0),
     SD_BUS_VTABLE_END,
 };
 
@@ -146,6 +163,20 @@ TEST_CASE("unit watch: states, changes and accounting from a stand-in systemd") 
     REQUIRE(loop.run_until([&] { return w.status(web).active_state == "failed"; }, 1000));
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500));
     CHECK(changes.back() == web + " active=>failed");
+    // Why, in systemd's words, read once it failed and told as the same state again.
+    REQUIRE(loop.run_until([&] { return !w.status(web).error.empty(); }, 1000));
+    CHECK(w.status(web).error == "exit-code: status 3");
+    CHECK(changes.back() == web + " failed=>failed");
+    // Back up: the reason is gone.
+    emit(web, "active");
+    REQUIRE(loop.run_until([&] { return w.status(web).active_state == "active"; }, 1000));
+    CHECK(w.status(web).error.empty());
+    fake.result = "signal";
+    fake.code = 2;
+    fake.status = 9;
+    emit(web, "failed");
+    REQUIRE(loop.run_until([&] { return !w.status(web).error.empty(); }, 1000));
+    CHECK(w.status(web).error == "signal: KILL");
 
     // A unit we do not watch says nothing to us.
     size_t before = changes.size();
