@@ -87,6 +87,11 @@ void read_report_keys(const Reader& r, const toml::table& agent, AgentConfig& c)
         if (!c.spool_dir.starts_with('/'))
             r.error(n->source(), "'spool_dir' must be an absolute path, not '" + c.spool_dir + "'");
     }
+    if (auto* n = agent.get("state_file")) {
+        c.state_file = r.string_at(*n, "state_file");
+        if (!c.state_file->empty() && !c.state_file->starts_with('/'))
+            r.error(n->source(), "'state_file' must be an absolute path (or \"\" for none), not '" + *c.state_file + "'");
+    }
 }
 
 // [services.X.probe]; `where` is "[services.X.probe]" for messages.
@@ -135,7 +140,7 @@ void read_agent(const Reader& r, const toml::table& agent, AgentConfig& c) {
     r.only_keys(agent, "[agent]",
                 {"name", "domains", "resolvers", "poll_seconds", "idle_poll_seconds",
                  "notify_listen", "controller", "token_file", "env_dir", "query_timeout_ms",
-                 "report_seconds", "spool_dir", "spool_max", "metrics_listen"});
+                 "report_seconds", "spool_dir", "spool_max", "metrics_listen", "state_file"});
     if (auto* n = agent.get("name")) {
         c.name = r.string_at(*n, "name");
         if (c.name.empty()) r.error(n->source(), "'name' must not be empty");

@@ -50,6 +50,9 @@ struct AgentConfig {
     int report_seconds = 2;  // heartbeat: a report at least this often
     std::string spool_dir = "/var/lib/patchbay-agent/spool";  // undelivered reports
     int spool_max = 10000;   // reports kept while the controller is away; oldest dropped
+    // The last-known-good snapshots (snapshot_file.h). nullopt: not set, so the default
+    // path in daemon mode and none with --once or --dry-run; "": none.
+    std::optional<std::string> state_file;
 
     std::vector<CatalogEntry> catalog() const;
 };

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "plan_json.h"
 #include "registration.h"
+#include "snapshot_file.h"
 
 namespace patchbay {
 
@@ -21,6 +22,7 @@ namespace {
 constexpr uint64_t kSecond = 1'000'000;
 constexpr uint64_t kRegisterEvery = 300 * kSecond;  // re-register every 5 min
 constexpr uint64_t kOnceJobWait = 30 * kSecond;     // --once: wait this long for jobs
+constexpr const char* kDefaultStateFile = "/var/lib/patchbay-agent/snapshot.json";
 
 std::string join_addresses(const std::vector<Address>& list) {
     std::string out;
@@ -98,6 +100,7 @@ Result<void> Manager::setup() {
         sd_event_source_set_enabled(s, SD_EVENT_OFF);
         domains_.push_back(std::move(d));
     }
+    load_state();
     if (options_.once) {
         if (sd_event_add_time_relative(e, &s, CLOCK_MONOTONIC, kOnceJobWait, kSecond, &Manager::on_once_timeout,
                                        this) >= 0) {
@@ -240,10 +243,13 @@ void Manager::on_refreshed(DomainState& d, const std::string& reason, RefreshRes
             log_info(d.name + ": serial " + std::to_string(r.serial) + ", " + std::to_string(r.tuples.size()) +
                      " tuple(s) (" + reason + ", " + std::to_string(r.queries) + " queries)");
             d.tuples = std::move(r.tuples);
+            d.confirmed = true;
         } else if (reason != "poll" && reason != "retry") {
             log_info(d.name + ": serial " + std::to_string(r.serial) + " unchanged (" + reason + ")");
         }
         d.serial = r.serial;
+        d.confirmed = d.confirmed || d.tuples.has_value();  // the loaded snapshot's serial still holds
+        if (r.kind == RefreshResult::Kind::fetched) save_state();
     }
     if (options_.once) {
         bool all = std::all_of(domains_.begin(), domains_.end(), [](const auto& x) { return x->attempted; });
@@ -288,6 +294,8 @@ void Manager::reconcile_with(const std::vector<RunningInstance>& running) {
         for (const auto& r : running)
             log_info("adopted " + r.unit + " (" + r.key.str() + "): already running at start-up");
     Plan plan = reconcile(known_domains(), local_, catalog_, running);
+    if (std::any_of(domains_.begin(), domains_.end(), [](const auto& d) { return d->tuples && !d->confirmed; }))
+        plan = hold_stops(std::move(plan));
     last_plan_ = plan;
     if (health_) {
         health_->set_instances(placed_instances(plan));
@@ -327,9 +335,13 @@ void Manager::finish_once() {
     if (std::exchange(once_finished_, true)) return;
     int code = kExitOk;
     for (const auto& d : domains_) {
-        if (d->tuples) continue;
-        std::cerr << "patchbay-agent: " << d->name << ": could not fetch a complete snapshot ("
-                  << d->last_error << "); nothing was stopped\n";
+        if (d->confirmed) continue;
+        std::cerr << "patchbay-agent: " << d->name << ": could not fetch a complete snapshot (" << d->last_error
+                  << "); "
+                  << (d->tuples ? "placed from the last-known-good snapshot (serial " + std::to_string(*d->serial) +
+                                      "), stopped nothing"
+                                : std::string("nothing was stopped"))
+                  << "\n";
         code = kExitIncomplete;
     }
     if (code == kExitOk && (action_failures_ > 0 || applier_->failed_jobs() > 0)) code = kExitFailure;
@@ -344,6 +356,42 @@ void Manager::on_addresses_changed() {
     local_ = std::move(*now);
     request_reconcile();  // at once, with the snapshots we have
     for (auto& d : domains_) refresh(*d, true, "addresses changed");
+}
+
+std::string Manager::state_file() const {
+    if (config_.state_file) return *config_.state_file;
+    return options_.once || options_.dry_run ? std::string() : std::string(kDefaultStateFile);
+}
+
+void Manager::load_state() {
+    const std::string path = state_file();
+    if (path.empty()) return;
+    auto loaded = load_snapshot_file(path);
+    if (!loaded) return log_warning("last-known-good snapshot not used: " + loaded.error());
+    if (!*loaded) return;
+    std::string said;
+    for (const auto& s : **loaded) {
+        for (auto& d : domains_) {
+            if (d->name != s.domain) continue;  // a domain no longer configured is ignored
+            d->serial = s.serial;
+            d->tuples = s.tuples;
+            said += (said.empty() ? "" : ", ") + s.domain + " serial " + std::to_string(s.serial) + " (" +
+                    std::to_string(s.tuples.size()) + " tuples)";
+        }
+    }
+    if (!said.empty()) log_info("loaded last-known-good snapshot from " + path + ": " + said);
+}
+
+void Manager::save_state() {
+    const std::string path = state_file();
+    if (path.empty()) return;
+    std::vector<KnownSnapshot> known;
+    for (const auto& d : domains_)
+        if (d->tuples && d->serial) known.push_back({d->name, *d->serial, *d->tuples});
+    auto saved = save_snapshot_file(path, known);
+    if (!saved && !std::exchange(state_save_failed_, true))
+        log_warning("cannot keep the last-known-good snapshot: " + saved.error());
+    if (saved) state_save_failed_ = false;
 }
 
 void Manager::register_now() {

@@ -55,6 +55,7 @@ private:
         std::string name;
         std::optional<uint32_t> serial;           // of the last complete snapshot
         std::optional<std::vector<Tuple>> tuples;  // nullopt: never seen complete
+        bool confirmed = false;    // seen complete since start-up, not only in the state file
         bool busy = false;
         bool again = false;        // refresh once more when the current one ends
         bool force = false;        // fetch even if the serial did not move
@@ -90,6 +91,10 @@ private:
     static int on_once_timeout(sd_event_source* s, uint64_t usec, void* data);
     static int on_metrics(sd_event_source* s, uint64_t usec, void* data);
     void start_metrics();
+    // The state file in use ("" none): the configured one, else the default in daemon mode.
+    std::string state_file() const;
+    void load_state();
+    void save_state();
     AgentFigures figures() const;
 
     AgentConfig config_;
@@ -118,6 +123,7 @@ private:
     EventSourcePtr metrics_timer_;
     std::unique_ptr<MetricsServer> metrics_server_;
 
+    bool state_save_failed_ = false;  // said once, until a save works again
     bool reconciling_ = false;       // a listing or an apply is in flight
     bool reconcile_again_ = false;   // something changed meanwhile
     bool once_applied_ = false;

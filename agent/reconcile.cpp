@@ -51,4 +51,13 @@ Plan reconcile(const std::vector<DomainTuples>& domains, const std::vector<Addre
     return plan;
 }
 
+Plan hold_stops(Plan plan) {
+    if (plan.stop.empty()) return plan;
+    plan.keep.insert(plan.keep.end(), plan.stop.begin(), plan.stop.end());
+    plan.stop.clear();
+    std::sort(plan.keep.begin(), plan.keep.end());
+    plan.held = true;
+    return plan;
+}
+
 }  // namespace patchbay

@@ -54,4 +54,9 @@ Plan reconcile(const std::vector<DomainTuples>& domains, const std::vector<Addre
                const std::vector<CatalogEntry>& catalog,
                const std::vector<RunningInstance>& running);
 
+// `plan` with its stops kept instead (held): while a domain is known only from the state
+// file (snapshot_file.h), the agent starts what it places but stops nothing until DNS
+// has confirmed it. Pure.
+Plan hold_stops(Plan plan);
+
 }  // namespace patchbay

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "atomic_file.h"
 #include "fd.h"
 #include "log.h"
 
@@ -32,17 +33,6 @@ uint64_t number_of(const std::string& name) {
         n = n * 10 + static_cast<uint64_t>(name[i] - '0');
     }
     return n;
-}
-
-Result<void> write_all(int fd, const std::string& text) {
-    size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail(std::strerror(errno));
-        done += static_cast<size_t>(n);
-    }
-    return {};
 }
 
 }  // namespace
@@ -79,24 +69,10 @@ std::string Spool::path_of(uint64_t number) const {
 Result<void> Spool::push(const Report& report) {
     uint64_t number = next_;
     std::string path = path_of(number);
-    std::string temporary = path + kTemporary;
-    {
-        UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (!fd) return fail("spool " + temporary + ": " + std::strerror(errno));
-        // Bad UTF-8 (from some peer's text) is replaced, never thrown: a report is always kept.
-        auto ok = write_all(fd.get(), to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-        // fsync before the rename: the name must never point at data not yet on disk.
-        if (ok && ::fsync(fd.get()) != 0) ok = fail(std::string("fsync: ") + std::strerror(errno));
-        if (!ok) {
-            ::unlink(temporary.c_str());
-            return fail("spool " + temporary + ": " + ok.error());
-        }
-    }
-    if (::rename(temporary.c_str(), path.c_str()) != 0) {
-        int e = errno;
-        ::unlink(temporary.c_str());
-        return fail("spool " + path + ": " + std::strerror(e));
-    }
+    // Bad UTF-8 (from some peer's text) is replaced, never thrown: a report is always kept.
+    auto ok = write_atomically(path, path + kTemporary,
+                               to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (!ok) return fail("spool " + ok.error());
     next_ = number + 1;
     files_.push_back(number);
     trim();

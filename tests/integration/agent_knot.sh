@@ -2,6 +2,8 @@
 # patchbay-agent against a real Knot primary on loopback (DESIGN.md §5 "interop"):
 #   1. --once --dry-run --output json starts exactly the tuples on addresses bound here
 #      (127.0.0.1), not those of other hosts (10.10.10.123), and none for target ".";
+#   1b. the state file keeps the last complete snapshot: with DNS unreachable, --once
+#      still plans the starts it holds (exit 3, nothing stopped); without it, nothing;
 #   2. with knotd stopped, --once exits 3 and stops nothing;
 #   3. as a daemon (--dry-run, no systemd needed), a NOTIFY — from kdig and from knotd
 #      itself after a zone change — makes it refresh at once.
@@ -135,6 +137,39 @@ PY
 grep -q "would start patchbay-http@127.0.0.1:18080-tcp.service (http/tcp 127.0.0.1:18080, hostdomain.com serial 7)" \
   "$work/once.log" || { cat "$work/once.log" >&2; fail "log line of the start"; }
 [ -z "$(ls -A "$work/env")" ] || fail "a dry run wrote environment files"
+
+echo "== 1b. the state file: the last-known-good snapshot carries a start while DNS is unreachable"
+sed "s|^env_dir = .*|&\nstate_file = \"$work/snapshot.json\"|" "$work/agent.toml" >"$work/state.toml"
+"$agent" --config "$work/state.toml" --once --dry-run --output json >/dev/null 2>"$work/state1.log" \
+  || { cat "$work/state1.log" >&2; fail "--once with a state file exited $?"; }
+python3 - "$work/snapshot.json" <<'PY' || fail "the state file does not hold the snapshot"
+import json, sys
+d = json.load(open(sys.argv[1]))
+[z] = d["domains"]
+assert z["domain"] == "hostdomain.com" and z["serial"] == 7, z
+assert sorted((t["service"], t["address"], t["port"]) for t in z["tuples"]) == \
+  [("http", "10.10.10.123", 8080), ("http", "127.0.0.1", 18080), ("smtp", "127.0.0.1", 2525)], z["tuples"]
+PY
+closed=$(free_port)  # nothing listens here: DNS unreachable
+sed "s|^resolvers = .*|resolvers = [\"127.0.0.1:$closed\"]|" "$work/state.toml" >"$work/unreachable.toml"
+set +e
+"$agent" --config "$work/unreachable.toml" --once --dry-run --output json >"$work/state2.json" 2>"$work/state2.log"
+code=$?
+sed 's|^state_file = .*|state_file = ""|' "$work/unreachable.toml" >"$work/nostate.toml"
+"$agent" --config "$work/nostate.toml" --once --dry-run --output json >"$work/state3.json" 2>"$work/state3.log"
+code_without=$?
+set -e
+[ $code = 3 ] || { cat "$work/state2.log" >&2; fail "DNS unreachable with a state file exited $code, not 3"; }
+grep -q "loaded last-known-good snapshot from $work/snapshot.json: hostdomain.com serial 7 (3 tuples)" "$work/state2.log" \
+  || { cat "$work/state2.log" >&2; fail "no log line of the loaded snapshot"; }
+grep -q "placed from the last-known-good snapshot (serial 7), stopped nothing" "$work/state2.log" \
+  || { cat "$work/state2.log" >&2; fail "--once does not say it placed from the state file"; }
+starts() { python3 -c 'import json,sys; print(" ".join(sorted(a["unit"] for a in json.load(open(sys.argv[1]))["start"])))' "$1"; }
+[ "$(starts "$work/state2.json")" = "patchbay-http@127.0.0.1:18080-tcp.service patchbay-smtp@127.0.0.1:2525-tcp.service" ] \
+  || fail "with the state file, the plan starts $(starts "$work/state2.json")"
+[ $code_without = 3 ] && [ -z "$(starts "$work/state3.json")" ] \
+  || fail "without a state file the unreachable DNS still planned: $(starts "$work/state3.json") (exit $code_without)"
+echo "ok - the state file"
 
 echo "== 2. bad flags and a bad config exit 2"
 set +e

@@ -23,6 +23,13 @@ TEST_CASE("health config: defaults") {
     CHECK(c->spool_dir == "/var/lib/patchbay-agent/spool");
     CHECK(c->spool_max == 10000);
     CHECK_FALSE(c->services[0].probe);
+    CHECK_FALSE(c->state_file);  // not set: the default path in daemon mode
+    auto set = parse(kAgent + "state_file = \"/var/lib/x/snapshot.json\"\n[services.http]\nunit = \"patchbay-http@.service\"\n");
+    REQUIRE(set.ok());
+    CHECK(set->state_file == "/var/lib/x/snapshot.json");
+    auto none = parse(kAgent + "state_file = \"\"\n[services.http]\nunit = \"patchbay-http@.service\"\n");
+    REQUIRE(none.ok());
+    CHECK(none->state_file == "");
 }
 
 TEST_CASE("health config: every key") {
@@ -79,6 +86,8 @@ TEST_CASE("health config: errors name file, line and column") {
         {kAgent + "report_seconds = 0\n" + http, "agent.toml:3:18: 'report_seconds' must be between 1 and 3600, not 0"},
         {kAgent + "spool_max = \"x\"\n" + http, "agent.toml:3:13: 'spool_max' must be an integer"},
         {kAgent + "spool_dir = \"spool\"\n" + http, "agent.toml:3:13: 'spool_dir' must be an absolute path, not 'spool'"},
+        {kAgent + "state_file = \"snap.json\"\n" + http,
+         "agent.toml:3:14: 'state_file' must be an absolute path (or \"\" for none), not 'snap.json'"},
         {kAgent + "spool = 3\n" + http, "agent.toml:3:1: unknown key 'spool' in [agent]"},
         {kAgent + http + "[services.http.probe]\nkind = \"ftp\"\n",
          "agent.toml:6:8: unknown probe kind 'ftp' (want tcp, http, https, sip or command)"},

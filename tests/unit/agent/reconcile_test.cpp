@@ -113,6 +113,19 @@ TEST_CASE("a domain never seen complete stops nothing") {
     CHECK(mixed.stop.empty());
 }
 
+TEST_CASE("a snapshot known only from the state file starts what it places and stops nothing") {
+    auto first = reconcile({{"hostdomain.com", seed_tuples()}}, {ip("10.10.10.123")}, kCatalog, {});
+    auto other = parse_tuple("hostdomain.com", "http", "tcp", "10.10.10.123", "81");
+    std::vector<Tuple> loaded = {*other};  // what the file says; the seed's units run
+    auto plan = hold_stops(reconcile({{"hostdomain.com", loaded}}, {ip("10.10.10.123")}, kCatalog,
+                                     running_from(first.start)));
+    CHECK(units(plan.start) == std::vector<std::string>{"patchbay-http@10.10.10.123:81-tcp.service"});
+    CHECK(plan.stop.empty());
+    CHECK(plan.held);
+    CHECK(units(plan.keep) == units(first.start));
+    CHECK_FALSE(hold_stops(first).held);  // nothing to stop: nothing held
+}
+
 TEST_CASE("a domain known to be empty stops what it placed") {
     auto first = reconcile({{"hostdomain.com", seed_tuples()}}, {ip("10.10.10.124")}, kCatalog, {});
     auto plan = reconcile({{"hostdomain.com", std::vector<Tuple>{}}}, {ip("10.10.10.124")}, kCatalog,
