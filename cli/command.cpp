@@ -34,6 +34,8 @@ const char* const kCliUsage =
     "  policy history ACCOUNT     policy rollback ACCOUNT VERSION\n"
     "  explain DOMAIN SERVICE [--transport tcp] [--from ADDRESS] [--at TIME] [--department D]\n"
     "  changes ls [--zone DOMAIN] [--limit N]  (the change log, newest first)   changes show ID\n"
+    "  drain ADDRESS [--grace 30s]  (out of the client view now, its tuples removed after the grace)\n"
+    "  undrain ADDRESS              drains ls\n"
     "  timeline [--range 24h] [--period P] [--server NAME]...  (U up, W warning, D down, . no data)\n"
     "  a command that changes something takes --wait [--timeout 60s]: it returns once every host\n"
     "    serving the zone runs the change (exit 7 naming the hosts that failed or did not answer)\n"
@@ -49,7 +51,7 @@ Error usage(const std::string& message) { return fail(ErrorKind::invalid, messag
 // The commands that change something, which --wait may follow to the hosts.
 const std::vector<std::string> kWaitingCommands = {
     "zone add",    "zone rm",      "zone import",  "tuple add", "tuple rm",   "account add",
-    "account rm",  "token create", "token revoke", "policy set", "policy rollback"};
+    "account rm",  "token create", "token revoke", "policy set", "policy rollback", "drain", "undrain"};
 
 // Fixed-width columns, the way `ip`/`systemctl` print tables.
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
@@ -242,6 +244,24 @@ std::string render_changes(const json& body) {
     return table({"ID", "AT", "ZONE", "SERIAL", "ACTION", "AUTHOR", "APPLIED"}, rows);
 }
 
+// drain, undrain and drains ls (docs/drain.md).
+std::string render_drain(const std::string& what, const json& body) {
+    auto tuples = [](const json& d) {
+        size_t n = d.value("removed", json::array()).size();
+        return std::to_string(n) + (n == 1 ? " tuple" : " tuples");
+    };
+    if (what == "drain")
+        return "draining " + str(body["address"]) + ": out of the client view now; its tuples are removed at " +
+               utc_text(num(body["until_ms"])) + " (grace " + span_text(num(body["grace_ms"])) + ")\n";
+    if (what == "undrain")
+        return "undrained " + str(body["address"]) + ": back in the client view; " + tuples(body) + " put back\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& d : body)
+        rows.push_back({str(d["address"]), str(d["state"]), utc_text(num(d["started_ms"])), utc_text(num(d["until_ms"])),
+                        std::to_string(d.value("removed", json::array()).size()), str(d["author"])});
+    return table({"ADDRESS", "STATE", "SINCE", "UNTIL", "REMOVED", "AUTHOR"}, rows);
+}
+
 std::string render_change(const json& c) {
     std::ostringstream out;
     std::string author = str(c["author"]);
@@ -295,7 +315,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
             } else if (name == "priority" || name == "weight" || name == "target" || name == "zone" ||
                        name == "account" || name == "role" || name == "name" || name == "template" ||
                        name == "transport" || name == "from" || name == "at" || name == "department" ||
-                       name == "limit" || name == "range" || name == "period" || name == "timeout")
+                       name == "limit" || name == "range" || name == "period" || name == "timeout" ||
+                       name == "grace")
                 inv.options[name] = value;
             else if (name == "server") inv.servers.push_back(value);
             else return usage("unknown option --" + name);
@@ -306,7 +327,8 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
     if (words.empty()) return usage(kCliUsage);
     inv.noun = words[0];
     size_t first_arg = 1;
-    if (inv.noun != "status" && inv.noun != "explain" && inv.noun != "timeline") {
+    if (inv.noun != "status" && inv.noun != "explain" && inv.noun != "timeline" && inv.noun != "drain" &&
+        inv.noun != "undrain") {
         if (words.size() < 2) return usage("'" + inv.noun + "' needs a verb\n" + kCliUsage);
         inv.verb = words[1];
         first_arg = 2;
@@ -334,6 +356,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         else if (name == "role" || name == "name") owners = {"token create"};
         else if (name == "range" || name == "period") owners = {"timeline"};
         else if (name == "timeout") owners = kWaitingCommands;
+        else if (name == "grace") owners = {"drain"};
         else owners = {"tuple add"};
         if (std::find(owners.begin(), owners.end(), what) != owners.end()) continue;
         std::string list;
@@ -514,6 +537,24 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
             return usage("ID must be a change id (see 'patchbay changes ls'), got '" + a[0] + "'");
         return ApiRequest{"GET", "/v1/changes/" + a[0], std::nullopt};
     }
+    if (what == "drain" || what == "undrain") {
+        if (a.size() != 1)
+            return usage(what == "drain" ? "usage: patchbay drain ADDRESS [--grace 30s]" : "usage: patchbay undrain ADDRESS");
+        auto address = Address::parse(a[0]);
+        if (!address) return usage("ADDRESS: " + address.error());
+        if (what == "undrain") return ApiRequest{"DELETE", "/v1/drains/" + escape(address->str()), std::nullopt};
+        json body{{"address", address->str()}};
+        if (auto grace = option("grace")) {
+            if (*grace != "0" && *grace != "0s")
+                if (auto ok = parse_span(*grace, "--grace"); !ok) return usage(ok.error());
+            body["grace"] = *grace;
+        }
+        return ApiRequest{"POST", "/v1/drains", body};
+    }
+    if (what == "drains ls") {
+        if (auto r = want(0, 0, ""); !r) return r.failure();
+        return ApiRequest{"GET", "/v1/drains", std::nullopt};
+    }
     if (what == "alert test") {
         if (auto r = want(0, 1, "[POLICY] [--account A]"); !r) return r.failure();
         json body = a.empty() ? json::object() : json{{"policy", a[0]}};
@@ -567,6 +608,7 @@ std::string render(const Invocation& inv, const json& body) {
     if (what == "servers ls") return render_servers(body);
     if (what == "changes ls") return render_changes(body);
     if (what == "changes show") return render_change(body);
+    if (what == "drain" || what == "undrain" || what == "drains ls") return render_drain(what, body);
     if (what == "timeline") return render_timeline(body, TimelineStyle{inv.color, inv.width});
     if (what == "explain") return render_explain(body);
     if (what == "policy get") return str(body["text"]);

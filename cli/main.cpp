@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -26,34 +27,57 @@ void terminal_style(Invocation& inv) {
     inv.width = style.width;
 }
 
-// --wait: the mutation's own output, then the change followed to every host (wait.h).
-// With --output json one object: the answer with the change as it ended under "wait".
+// --wait: the mutation's own output, then its changes followed to every host (wait.h);
+// a drain first waits out its grace. With --output json one object: the answer with the
+// changes as they ended under "wait".
 int render_and_wait(const Invocation& inv, const ApiClient& client, nlohmann::json body) {
-    auto id = change_to_wait_for(body);
-    if (!id && body.is_object() && body.value("changed", true) == false && body.contains("zone")) {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    int64_t timeout_ms = kDefaultWaitMs;
+    if (inv.noun == "drain") timeout_ms += body.value("grace_ms", int64_t{0});
+    if (auto it = inv.options.find("timeout"); it != inv.options.end()) timeout_ms = *parse_span(it->second, "--timeout");
+    auto left = [&] {
+        return timeout_ms - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    };
+    if (!inv.json) std::cout << render(inv, body) << std::flush;
+    std::vector<int64_t> ids = changes_to_wait_for(body);
+    if (inv.noun == "drain") {
+        nlohmann::json drained;
+        WaitVerdict grace = wait_for_drain(client, body.value("address", ""), left(), drained);
+        if (grace.done) {
+            std::cerr << grace.text;
+            return grace.exit_code;
+        }
+        ids = changes_to_wait_for(drained);
+        if (!inv.json)
+            std::cout << "drained " << drained.value("address", "") << ": " << ids.size()
+                      << (ids.size() == 1 ? " tuple" : " tuples") << " removed\n";
+    }
+    if (ids.empty() && body.is_object() && body.value("changed", true) == false && body.contains("zone")) {
         // Nothing changed: wait for the zone's newest change, which this one repeats.
         auto newest = client.call("GET", "/v1/changes?limit=1&zone=" + ApiClient::segment(body["zone"].get<std::string>()));
         if (newest && newest->status == 200 && newest->body.is_array() && !newest->body.empty())
-            id = newest->body[0].value("id", int64_t{0});
+            ids.push_back(newest->body[0].value("id", int64_t{0}));
     }
-    if (!inv.json) std::cout << render(inv, body) << std::flush;
-    if (!id) {
+    if (ids.empty()) {
         if (inv.json) std::cout << body.dump(2) << "\n";
         std::cerr << "patchbay: nothing to wait for: this change reaches no host\n";
         return exit_code_for_answer(inv, body);
     }
-    int64_t timeout_ms = kDefaultWaitMs;
-    if (auto it = inv.options.find("timeout"); it != inv.options.end()) timeout_ms = *parse_span(it->second, "--timeout");
-    nlohmann::json last;
-    WaitVerdict verdict = wait_for_change(client, *id, timeout_ms, last);
-    if (inv.json) {
-        body["wait"] = last;
-        std::cout << body.dump(2) << "\n";
-        if (verdict.exit_code != kExitOk) std::cerr << verdict.text;
-    } else {
-        (verdict.exit_code == kExitOk ? std::cout : std::cerr) << verdict.text;
+    int code = kExitOk;
+    nlohmann::json ended = nlohmann::json::array();
+    for (int64_t id : ids) {
+        nlohmann::json last;
+        WaitVerdict verdict = wait_for_change(client, id, std::max<int64_t>(left(), 0), last);
+        ended.push_back(last);
+        if (verdict.exit_code != kExitOk) code = verdict.exit_code;
+        if (!inv.json || verdict.exit_code != kExitOk) (verdict.exit_code == kExitOk ? std::cout : std::cerr) << verdict.text;
     }
-    return verdict.exit_code;
+    if (inv.json) {
+        body["wait"] = ended.size() == 1 ? ended[0] : ended;
+        std::cout << body.dump(2) << "\n";
+    }
+    return code;
 }
 
 }  // namespace

@@ -21,11 +21,16 @@ std::string seconds(int64_t ms) {
 
 }  // namespace
 
-std::optional<int64_t> change_to_wait_for(const json& answer) {
-    if (!answer.is_object()) return std::nullopt;
-    auto it = answer.find("change");
-    if (it == answer.end() || !it->is_number_integer() || it->get<int64_t>() <= 0) return std::nullopt;
-    return it->get<int64_t>();
+std::vector<int64_t> changes_to_wait_for(const json& answer) {
+    std::vector<int64_t> out;
+    if (!answer.is_object()) return out;
+    auto take = [&out](const json& id) {
+        if (id.is_number_integer() && id.get<int64_t>() > 0) out.push_back(id.get<int64_t>());
+    };
+    if (auto it = answer.find("change"); it != answer.end()) take(*it);
+    if (auto it = answer.find("changes"); it != answer.end() && it->is_array())
+        for (const auto& id : *it) take(id);
+    return out;
 }
 
 WaitVerdict judge_wait(const json& change, int64_t waited_ms, bool timed_out, int64_t now_ms) {
@@ -70,6 +75,28 @@ WaitVerdict judge_wait(const json& change, int64_t waited_ms, bool timed_out, in
         v.text += line + "\n";
     }
     return v;
+}
+
+WaitVerdict wait_for_drain(const ApiClient& client, const std::string& address, int64_t timeout_ms, json& drained) {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    for (;;) {
+        auto answer = client.call("GET", "/v1/drains/" + ApiClient::segment(address));
+        if (!answer) return {true, kExitUnreachable, "drain " + address + ": " + answer.error() + "\n"};
+        if (answer->status != 200)
+            return {true, kExitNotConverged,
+                    "drain " + address + ": the controller answered HTTP " + std::to_string(answer->status) +
+                        (answer->body.is_object() ? ": " + answer->body.value("error", std::string()) : "") + "\n"};
+        if (answer->body.value("state", "") == "drained") {
+            drained = answer->body;
+            return {};
+        }
+        int64_t waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+        if (waited >= timeout_ms)
+            return {true, kExitNotConverged,
+                    "drain " + address + ": still in its grace period after " + seconds(waited) + "\n"};
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(100, timeout_ms - waited + 1)));
+    }
 }
 
 WaitVerdict wait_for_change(const ApiClient& client, int64_t id, int64_t timeout_ms, json& last) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,9 +16,9 @@ namespace patchbay {
 constexpr int64_t kSilentAfterMs = 10'000;
 constexpr int64_t kDefaultWaitMs = 60'000;
 
-// Which change a mutation's answer asks to wait for: its "change" id, or none (nothing
-// changed, or the command reaches no host).
-std::optional<int64_t> change_to_wait_for(const nlohmann::json& answer);
+// Which changes a mutation's answer asks to wait for: its "change" id, or the ids of its
+// "changes" (undrain, a finished drain); none when nothing changed or no host is reached.
+std::vector<int64_t> changes_to_wait_for(const nlohmann::json& answer);
 
 struct WaitVerdict {
     bool done = false;      // stop polling
@@ -35,5 +36,10 @@ class ApiClient;
 // passed. The final change JSON goes to `last` (for --output json). Errors: the
 // controller could not be asked (the verdict's exit code is then kExitUnreachable).
 WaitVerdict wait_for_change(const ApiClient& client, int64_t id, int64_t timeout_ms, nlohmann::json& last);
+// `patchbay drain --wait`: polls GET /v1/drains/ADDRESS until its grace has run out and
+// its tuples are removed; the drain as it then is goes to `drained`. Not done: went on
+// polling. The verdict is done (with an error) only when the wait failed.
+WaitVerdict wait_for_drain(const ApiClient& client, const std::string& address, int64_t timeout_ms,
+                           nlohmann::json& drained);
 
 }  // namespace patchbay

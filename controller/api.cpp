@@ -11,6 +11,7 @@
 #include "api_accounts.h"
 #include "api_alerts.h"
 #include "api_changes.h"
+#include "api_drains.h"
 #include "api_body.h"
 #include "api_events.h"
 #include "api_reply.h"
@@ -287,6 +288,7 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     }
     add_alert_routes(router, services.alerts, services.metrics);
     change_routes(router, controller, services.watchdog);
+    drain_routes(router, controller);
     if (services.arrangements) arrangement_routes(router, *services.arrangements);
     if (services.events) event_routes(router, *services.events);
     ui_routes(router);

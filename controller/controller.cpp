@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "domain.h"
+#include "drain.h"
 #include "settings.h"
 #include "token.h"
 #include "update.h"
@@ -109,6 +110,14 @@ std::shared_ptr<const ZoneSet> Controller::client_view() {
 void Controller::set_health(HealthMapPtr health) {
     if (!health) health = std::make_shared<const HealthMap>();
     std::lock_guard lock(view_mu_);
+    reported_health_ = std::move(health);
+    apply_health();
+}
+
+void Controller::apply_health() {
+    HealthMapPtr health = drained_.empty() ? reported_health_
+                                           : std::make_shared<const HealthMap>(
+                                                 health_with_drains(*reported_health_, drained_, tuples_));
     auto touched = zones_with_changed_health(*health_, *health);
     health_ = std::move(health);
     if (touched.empty() || !client_published_) return;
@@ -122,6 +131,8 @@ void Controller::update_client_zone(const std::string& zone, std::vector<Tuple> 
     if (published_ && published_->zone(zone)) tuples_[zone] = std::move(tuples);
     else tuples_.erase(zone);
     assignment_ = published_;
+    // A tuple placed on a drained address is down in the client view from the start.
+    if (!drained_.empty()) health_ = std::make_shared<const HealthMap>(health_with_drains(*reported_health_, drained_, tuples_));
     if (!client_published_ || !assignment_) return;
     update_policy_zones({zone});
     client_published_ = with_client_zones(*client_published_, *assignment_, {zone}, tuples_, *health_, client_settings_);
@@ -385,6 +396,11 @@ Result<std::shared_ptr<const ZoneSet>> Controller::snapshot_locked() {
             if (!z.template_name.empty()) zone_templates_[z.name] = z.template_name;
         tuples_ = std::move(tuples);
         assignment_ = published_;
+        if (auto drains = store_.drains()) {
+            drained_.clear();
+            for (const auto& d : *drains) drained_.insert(d.address);
+            health_ = std::make_shared<const HealthMap>(health_with_drains(*reported_health_, drained_, tuples_));
+        }
         client_published_ = build_client_view(*assignment_, tuples_, *health_, client_settings_);
         policy_published_ = std::make_shared<const PolicyView>();
         std::set<std::string> all;
@@ -525,6 +541,82 @@ Result<Change> Controller::remove_tuple(const std::string& zone, const TupleKey&
     auto change = store_.remove_tuple(zone, key, author);
     if (change) publish(*change);
     return change;
+}
+
+// --- drains ------------------------------------------------------------------------------
+
+Result<DrainRow> Controller::drain(const Address& address, int64_t grace_ms, int64_t now_ms, const std::string& author) {
+    std::lock_guard lock(mu_);
+    auto existing = store_.drains();
+    if (!existing) return existing.failure();
+    for (const auto& d : *existing)
+        if (d.address == address)
+            return fail(ErrorKind::conflict, address.str() + " is " + (d.drained ? "drained" : "draining") +
+                                                 " already (undrain it first)");
+    DrainRow row{address, now_ms, grace_ms, false, {}, {}, author};
+    if (auto r = store_.put_drain(row); !r) return r.failure();
+    std::lock_guard view_lock(view_mu_);
+    drained_.insert(address);
+    apply_health();
+    return row;
+}
+
+Result<std::vector<DrainRow>> Controller::finish_due_drains(int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    auto drains = store_.drains();
+    if (!drains) return drains.failure();
+    std::vector<DrainRow> done;
+    for (auto& d : *drains) {
+        if (!drain_due(d, now_ms)) continue;
+        auto tuples = store_.tuples();
+        if (!tuples) return tuples.failure();
+        for (const auto& t : *tuples) {
+            if (t.key.address != d.address) continue;
+            // Kept before it goes, so a crash in between loses nothing undrain puts back
+            // (after a restart the drain is finished again; a tuple kept twice is not).
+            if (std::find(d.removed.begin(), d.removed.end(), t) == d.removed.end()) {
+                d.removed.push_back(t);
+                if (auto r = store_.put_drain(d); !r) return r.failure();
+            }
+            auto change = store_.remove_tuple(t.domain, t.key, d.author);
+            if (!change) return change.failure();
+            publish(*change);
+            d.changes.push_back(change->id);
+        }
+        d.drained = true;
+        if (auto r = store_.put_drain(d); !r) return r.failure();
+        done.push_back(d);
+    }
+    return done;
+}
+
+Result<DrainRow> Controller::undrain(const Address& address, const std::string& author) {
+    std::lock_guard lock(mu_);
+    auto drains = store_.drains();
+    if (!drains) return drains.failure();
+    auto it = std::find_if(drains->begin(), drains->end(), [&](const DrainRow& d) { return d.address == address; });
+    if (it == drains->end()) return fail(ErrorKind::not_found, address.str() + " is not drained");
+    DrainRow row = *it;
+    row.changes.clear();
+    for (const auto& t : it->removed) {
+        auto change = store_.put_tuple(t, author);
+        if (!change && change.kind() == ErrorKind::not_found) continue;  // its zone is gone
+        if (!change) return change.failure();
+        if (change->changed) {
+            publish(*change);
+            row.changes.push_back(change->id);
+        }
+    }
+    if (auto r = store_.remove_drain(address); !r) return r.failure();
+    std::lock_guard view_lock(view_mu_);
+    drained_.erase(address);
+    apply_health();
+    return row;
+}
+
+Result<std::vector<DrainRow>> Controller::drains() {
+    std::lock_guard lock(mu_);
+    return store_.drains();
 }
 
 Result<Import> Controller::import_zone(std::string_view text, const std::optional<std::string>& zone,

@@ -93,6 +93,16 @@ public:
     // costs those zones' size, never a store read. Never waits for a store transaction.
     void set_health(HealthMapPtr health);
 
+    // Drains (drain.h, docs/drain.md). drain: takes `address` out of the client view now
+    // and keeps the drain (conflict when it has one already). finish_due_drains: removes
+    // the tuples of every drain whose grace has passed at `now_ms`, one change each, and
+    // keeps them for undrain. undrain: puts back what the drain removed (tuples whose
+    // zone is gone are skipped) and ends it (not_found when there is none).
+    Result<DrainRow> drain(const Address& address, int64_t grace_ms, int64_t now_ms, const std::string& author = "");
+    Result<std::vector<DrainRow>> finish_due_drains(int64_t now_ms);
+    Result<DrainRow> undrain(const Address& address, const std::string& author = "");
+    Result<std::vector<DrainRow>> drains();
+
     // A new zone of `account` ('' = the platform), with the tuples of the account's
     // template `template_name` when given (settings.h). Errors: not_found "no account
     // 'X'" or "account X has no template 'T'", invalid "a template needs an account",
@@ -256,7 +266,12 @@ private:
     // health change never waits for the store. dns_ is written under both.
     std::mutex view_mu_;
     ClientViewSettings client_settings_;
-    HealthMapPtr health_ = std::make_shared<const HealthMap>();
+    HealthMapPtr health_ = std::make_shared<const HealthMap>();           // reported_health_ + drains
+    HealthMapPtr reported_health_ = std::make_shared<const HealthMap>();  // the watchdog's
+    std::set<Address> drained_;  // addresses with a drain (drain.h): down in the client view
+    // Caller holds view_mu_. health_ anew from reported_health_ and drained_; rebuilds
+    // and publishes the client zones whose health moved.
+    void apply_health();
     ZoneTuples tuples_;                                   // of every zone, as published
     std::shared_ptr<const ZoneSet> assignment_;           // = published_
     std::shared_ptr<const ZoneSet> client_published_;     // what client listeners serve

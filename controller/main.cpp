@@ -21,6 +21,7 @@
 #include "dns_server.h"
 #include "metrics.h"
 #include "notify.h"
+#include "ticker.h"
 #include "token.h"
 #include "update_handler.h"
 #include "watchdog.h"
@@ -225,6 +226,15 @@ int main(int argc, char** argv) {
     if (!api) return die(api.error());
     auto watchdog_timer = std::make_unique<WatchdogTimer>(**watchdog, std::chrono::seconds(1), unix_ms_now,
                                                           [&alerts](int64_t now) { alerts->tick(now); });
+    // Drains whose grace has run out lose their tuples (drain.h); also those that ran out
+    // while the controller was down, at its first tick.
+    auto drain_timer = std::make_unique<Ticker>(std::chrono::milliseconds(250), [&controller] {
+        auto done = controller.finish_due_drains(unix_ms_now());
+        if (!done) return void(std::cerr << "patchbay-controller: drains: " << done.error() << "\n");
+        for (const auto& d : *done)
+            std::cerr << "patchbay-controller: drained " << d.address.str() << ": " << d.removed.size()
+                      << " tuple(s) removed\n";
+    });
 
     for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
     for (const auto& ep : (*dns)->client_bound())
@@ -244,6 +254,7 @@ int main(int argc, char** argv) {
     std::cerr << "patchbay-controller: stopping (signal " << sig << ")\n";
     controller.attach(nullptr, nullptr);
     api->reset();
+    drain_timer.reset();
     watchdog_timer.reset();
     controller.on_accounts(nullptr);
     if (auto flushed = (*watchdog)->tick(unix_ms_now()); !flushed) std::cerr << "patchbay-controller: " << flushed.error() << "\n";

@@ -43,6 +43,15 @@ CREATE TABLE IF NOT EXISTS records (
   rdata BLOB NOT NULL,
   PRIMARY KEY (zone, owner, type, rdata)
 );
+CREATE TABLE IF NOT EXISTS drains (
+  address TEXT PRIMARY KEY,
+  started_ms INTEGER NOT NULL,
+  grace_ms INTEGER NOT NULL,
+  drained INTEGER NOT NULL,
+  removed TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  author TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS agents (
   name TEXT PRIMARY KEY,
   notify TEXT NOT NULL,
@@ -551,6 +560,54 @@ Result<std::optional<ChangeRow>> Store::change(int64_t id) const {
     if (!rc) return rc.failure();
     if (*rc != SQLITE_ROW) return std::optional<ChangeRow>();
     return std::optional<ChangeRow>(change_row(q));
+}
+
+Result<void> Store::put_drain(const DrainRow& d) {
+    nlohmann::json removed = nlohmann::json::array();
+    for (const auto& t : d.removed)
+        removed.push_back({{"zone", t.domain}, {"service", t.key.service}, {"transport", t.key.transport},
+                           {"address", t.key.address.str()}, {"port", t.key.port}, {"priority", t.priority},
+                           {"weight", t.weight}, {"target", t.target}});
+    Statement put(db_.get(), "INSERT OR REPLACE INTO drains (address, started_ms, grace_ms, drained, removed, changes, "
+                             "author) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    put.bind(1, d.address.str()).bind(2, d.started_ms).bind(3, d.grace_ms).bind(4, int64_t{d.drained});
+    put.bind(5, removed.dump()).bind(6, nlohmann::json(d.changes).dump()).bind(7, d.author);
+    if (auto r = put.step(); !r) return r.failure();
+    return {};
+}
+
+Result<std::vector<DrainRow>> Store::drains() const {
+    Statement q(db_.get(), "SELECT address, started_ms, grace_ms, drained, removed, changes, author FROM drains "
+                           "ORDER BY address");
+    std::vector<DrainRow> out;
+    for (;;) {
+        auto rc = q.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) break;
+        auto address = Address::parse(q.text(0));
+        if (!address) return fail(ErrorKind::internal, "database holds a bad drain address: " + address.error());
+        DrainRow d{*address, q.integer(1), q.integer(2), q.integer(3) != 0, {}, {}, q.text(6)};
+        auto removed = nlohmann::json::parse(q.text(4), nullptr, false);
+        for (const auto& t : removed.is_array() ? removed : nlohmann::json::array()) {
+            auto tuple = parse_tuple(t.value("zone", ""), t.value("service", ""), t.value("transport", ""),
+                                     t.value("address", ""), std::to_string(t.value("port", 0)),
+                                     std::to_string(t.value("priority", 1)), std::to_string(t.value("weight", 100)),
+                                     t.value("target", ""));
+            if (tuple) d.removed.push_back(std::move(*tuple));
+        }
+        auto changes = nlohmann::json::parse(q.text(5), nullptr, false);
+        for (const auto& id : changes.is_array() ? changes : nlohmann::json::array())
+            if (id.is_number_integer()) d.changes.push_back(id.get<int64_t>());
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+Result<void> Store::remove_drain(const Address& address) {
+    Statement del(db_.get(), "DELETE FROM drains WHERE address = ?");
+    del.bind(1, address.str());
+    if (auto r = del.step(); !r) return r.failure();
+    return {};
 }
 
 Result<void> Store::put_agent(const AgentRow& agent) {

@@ -92,6 +92,21 @@ struct ChangeRow {
     ChangeTuples tuples;  // empty for rows older than convergence tracking
 };
 
+// A drain (issue 7): an address taken out of the client view at `started_ms`, whose
+// tuples are removed once `grace_ms` has passed (then `removed` holds them, for undrain,
+// and `changes` the changes that removed them).
+struct DrainRow {
+    Address address;
+    int64_t started_ms = 0;
+    int64_t grace_ms = 0;
+    bool drained = false;         // false: in its grace period
+    std::vector<Tuple> removed;   // what the drain removed (put back by undrain)
+    std::vector<int64_t> changes;
+    std::string author;
+
+    bool operator==(const DrainRow&) const = default;
+};
+
 // Which changes a listing wants: the newest `limit` of those matching, newest first.
 struct ChangeFilter {
     std::optional<std::string> zone;
@@ -160,6 +175,11 @@ public:
     Result<std::vector<std::string>> remove_account(const std::string& name);
     Result<std::vector<AccountRow>> accounts() const;
     Result<bool> has_account(const std::string& name) const;
+
+    // Drains, by address. put_drain inserts or replaces.
+    Result<void> put_drain(const DrainRow& drain);
+    Result<std::vector<DrainRow>> drains() const;
+    Result<void> remove_drain(const Address& address);
 
     Result<void> put_agent(const AgentRow& agent);
     Result<std::vector<AgentRow>> agents() const;

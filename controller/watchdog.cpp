@@ -480,33 +480,11 @@ void Watchdog::add_unwritten_blocks(const Server& s, int64_t from_ms, int64_t to
 }
 
 WatchdogTimer::WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every, std::function<int64_t()> clock,
-                             std::function<void(int64_t)> then) {
-    thread_ = std::thread([this, &watchdog, every, clock = std::move(clock), then = std::move(then)] {
-        std::unique_lock lock(mutex_);
-        while (!wake_.wait_for(lock, every, [this] { return stop_; })) {
-            lock.unlock();
-            int64_t now = clock();
-            if (auto r = watchdog.tick(now); !r)
-                std::cerr << "patchbay-controller: watchdog tick: " << r.error() << "\n";
-            if (then) then(now);
-            lock.lock();
-            ++ticks_;
-        }
-    });
-}
-
-WatchdogTimer::~WatchdogTimer() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-uint64_t WatchdogTimer::ticks() const {
-    std::lock_guard lock(mutex_);
-    return ticks_;
-}
+                             std::function<void(int64_t)> then)
+    : ticker_(every, [&watchdog, clock = std::move(clock), then = std::move(then)] {
+          int64_t now = clock();
+          if (auto r = watchdog.tick(now); !r) std::cerr << "patchbay-controller: watchdog tick: " << r.error() << "\n";
+          if (then) then(now);
+      }) {}
 
 }  // namespace patchbay

@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "report.h"
 #include "result.h"
+#include "ticker.h"
 
 namespace patchbay {
 
@@ -209,17 +210,10 @@ public:
     // for_seconds run out on it without a new change.
     WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every,
                   std::function<int64_t()> clock = unix_ms_now, std::function<void(int64_t)> then = {});
-    ~WatchdogTimer();
-    WatchdogTimer(const WatchdogTimer&) = delete;
-    WatchdogTimer& operator=(const WatchdogTimer&) = delete;
-    uint64_t ticks() const;
+    uint64_t ticks() const { return ticker_.ticks(); }
 
 private:
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
-    uint64_t ticks_ = 0;
-    std::thread thread_;
+    Ticker ticker_;
 };
 
 }  // namespace patchbay

@@ -19,12 +19,15 @@ json change_with(const char* hosts) {
 
 }  // namespace
 
-TEST_CASE("wait: the change a mutation's answer names") {
-    CHECK(change_to_wait_for(json::parse(R"({"zone":"a.example","serial":5,"changed":true,"change":12})")) == 12);
-    CHECK_FALSE(change_to_wait_for(json::parse(R"({"zone":"a.example","serial":5,"changed":false})")));
-    CHECK_FALSE(change_to_wait_for(json::parse(R"({"name":"acme"})")));
-    CHECK_FALSE(change_to_wait_for(json::parse(R"({"change":"12"})")));
-    CHECK_FALSE(change_to_wait_for(json::array()));
+TEST_CASE("wait: the changes a mutation's answer names") {
+    using Ids = std::vector<int64_t>;
+    CHECK(changes_to_wait_for(json::parse(R"({"zone":"a.example","serial":5,"changed":true,"change":12})")) == Ids{12});
+    CHECK(changes_to_wait_for(json::parse(R"({"address":"10.0.0.1","state":"undrained","changes":[4,5]})")) ==
+          Ids{4, 5});
+    CHECK(changes_to_wait_for(json::parse(R"({"zone":"a.example","serial":5,"changed":false})")).empty());
+    CHECK(changes_to_wait_for(json::parse(R"({"name":"acme"})")).empty());
+    CHECK(changes_to_wait_for(json::parse(R"({"change":"12","changes":[0,-1,"x"]})")).empty());
+    CHECK(changes_to_wait_for(json::array()).empty());
 }
 
 TEST_CASE("wait: the verdict on one answer") {
