@@ -24,6 +24,7 @@ const char* const kCliUsage =
     "  zone import FILE [--zone DOMAIN] [--account A]       zone export DOMAIN\n"
     "  tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]\n"
     "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
+    "  tuple move DOMAIN SERVICE TRANSPORT FROM TO [--timeout 60s]  (TO up and healthy first, then FROM goes)\n"
     "  tuple ls [DOMAIN]          agent ls                  status\n"
     "  servers ls                 server show NAME\n"
     "  alert test [POLICY] [--account A]  (a test message through every channel; exit 1 if one fails)\n"
@@ -50,7 +51,7 @@ Error usage(const std::string& message) { return fail(ErrorKind::invalid, messag
 
 // The commands that change something, which --wait may follow to the hosts.
 const std::vector<std::string> kWaitingCommands = {
-    "zone add",    "zone rm",      "zone import",  "tuple add", "tuple rm",   "account add",
+    "zone add",    "zone rm",      "zone import",  "tuple add", "tuple rm",   "tuple move", "account add",
     "account rm",  "token create", "token revoke", "policy set", "policy rollback", "drain", "undrain"};
 
 // Fixed-width columns, the way `ip`/`systemctl` print tables.
@@ -373,7 +374,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
     if (inv.wait && std::find(kWaitingCommands.begin(), kWaitingCommands.end(), what) == kWaitingCommands.end())
         return usage("--wait only goes with a command that changes something ('" + what + "' does not)");
     if (auto timeout = option("timeout")) {
-        if (!inv.wait) return usage("--timeout goes with --wait");
+        if (!inv.wait && what != "tuple move") return usage("--timeout goes with --wait");
         if (auto ok = parse_span(*timeout, "--timeout"); !ok) return usage(ok.error());
     }
     if (what == "timeline") {
@@ -459,6 +460,16 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         if (auto r = want(0, 1, "[DOMAIN]"); !r) return r.failure();
         if (a.empty()) return ApiRequest{"GET", "/v1/tuples", std::nullopt};
         return ApiRequest{"GET", "/v1/zones/" + escape(a[0]) + "/tuples", std::nullopt};
+    }
+    if (what == "tuple move") {
+        // Checked offline; the move itself is steps (move.h), starting from the zone's tuples.
+        if (auto r = want(5, 5, "DOMAIN SERVICE TRANSPORT FROM TO [--timeout 60s]"); !r) return r.failure();
+        auto t = parse_tuple(a[0], a[1], a[2], "127.0.0.1", "1");
+        if (!t) return usage(t.error());
+        if (!Address::parse(a[3]) && !Endpoint::parse(a[3]))
+            return usage("FROM: '" + a[3] + "' is not an ADDRESS or ADDRESS:PORT");
+        if (auto to = Address::parse(a[4]); !to) return usage("TO: " + to.error());
+        return ApiRequest{"GET", "/v1/zones/" + escape(t->domain) + "/tuples", std::nullopt};
     }
     if (what == "tuple add" || what == "tuple rm") {
         const char* shape = inv.verb == "add"

@@ -9,6 +9,7 @@
 
 #include "api_client.h"
 #include "command.h"
+#include "move.h"
 #include "span.h"
 #include "timeline.h"
 #include "wait.h"
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
         std::cerr << "patchbay: " << message << "\n";
         return code;
     }
+    if (inv->noun == "tuple" && inv->verb == "move") return run_move(*inv, client, answer->body);
     if (inv->wait) return render_and_wait(*inv, client, answer->body);
     std::cout << render(*inv, answer->body);
     return exit_code_for_answer(*inv, answer->body);

@@ -12,53 +12,32 @@ start_controller
 json_of() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 AGENT=$("$PB" token create --role agent --name agents)
-declare -A seq=([h1]=0 [h2]=0)
-# report HOST SERIAL [INSTANCE_JSON...]: one report of HOST applying SERIAL of w.example.
-report() {
-  local host=$1 serial=$2; shift 2
-  seq[$host]=$(( ${seq[$host]} + 1 ))
-  local instances
-  instances=$(IFS=,; echo "$*")
-  local code
-  code=$(curl -s -o "$work/answer" -w '%{http_code}' -H "Authorization: Bearer $AGENT" \
-    -H 'Content-Type: application/json' --data-binary "{\"reports\": [{\"agent\": \"$host\", \"boot\": \"b\",
-      \"seq\": ${seq[$host]}, \"at_ms\": $(date +%s%3N), \"serials\": {\"w.example\": $serial},
-      \"instances\": [$instances]}]}" "$PATCHBAY_CONTROLLER/v1/reports")
-  [ "$code" = 200 ] || die "report of $host refused: $code $(cat "$work/answer")"
-}
-# instance ADDRESS STATE [ERROR]: an http/tcp instance on port 80 as an agent reports it.
-instance() {
-  echo "{\"domain\": \"w.example\", \"service\": \"http\", \"transport\": \"tcp\", \"address\": \"$1\",
-    \"port\": 80, \"unit\": \"patchbay-http@$1:80.service\", \"active_state\": \"$2\"${3:+, \"error\": \"$3\"}}"
-}
-# in_background NAME CMD...: runs CMD, its stdout, stderr and exit code in $work/NAME.*
-in_background() {
-  local name=$1; shift
-  ( rc=0; "$@" >"$work/$name.out" 2>"$work/$name.err" || rc=$?; echo "$rc" >"$work/$name.rc" ) &
-}
-finished() { [ -s "$work/$1.rc" ]; }
+source "$(dirname "$0")/../lib/reports.sh"
+# On w.example: report HOST SERIAL [INSTANCE…], instance ADDRESS STATE [ERROR].
+w_report() { local host=$1 serial=$2; shift 2; report "$host" w.example "$serial" "$@"; }
+w_instance() { instance w.example "$@"; }
 
 "$PB" zone add w.example >/dev/null
-report h1 1
-report h2 1
+w_report h1 1
+w_report h2 1
 
 # A mutation's answer names its change.
 add_json=$("$PB" tuple add w.example http tcp 10.0.0.9 80 --output json)
 expect_eq "a mutation's answer names its change" 1 "$(json_of 'int(d["change"] > 0)' <<<"$add_json")"
-report h1 2
-report h2 2
+w_report h1 2
+w_report h2 2
 
 # h1 has 10.0.0.1; h2 does not. --wait returns when both have serial 3 and h1's unit is active.
 in_background add "$PB" tuple add w.example http tcp 10.0.0.1 80 --wait --timeout 20s
 sleep 0.5
 expect_eq "waiting while no host has the change" no "$(finished add && echo yes || echo no)"
-report h1 3 "$(instance 10.0.0.1 activating)"
-report h2 3
+w_report h1 3 "$(w_instance 10.0.0.1 activating)"
+w_report h2 3
 sleep 0.5
 expect_eq "waiting while h1's unit is still activating" no "$(finished add && echo yes || echo no)"
 expect_contains "changes show: h1 pending, on its unit" "activating" \
   "$("$PB" changes show "$("$PB" changes ls --limit 1 --output json | json_of 'd[0]["id"]')")"
-report h1 3 "$(instance 10.0.0.1 active)"
+w_report h1 3 "$(w_instance 10.0.0.1 active)"
 wait_until 5 finished add || die "tuple add --wait did not return after every host applied the change"
 expect_eq "--wait: exit 0 once applied everywhere" 0 "$(cat "$work/add.rc")"
 expect_contains "--wait says where it was applied" "applied on 2 hosts (h1, h2) in" "$(cat "$work/add.out")"
@@ -67,11 +46,11 @@ expect_contains "... after the mutation's own output" "in w.example (serial 3)" 
 # A unit that fails: exit 7 with systemd's reason, once no host is pending.
 in_background fail "$PB" tuple add w.example http tcp 10.0.0.2 80 --wait --timeout 20s
 sleep 0.3
-report h1 4 "$(instance 10.0.0.1 active)" "$(instance 10.0.0.2 failed 'exit-code: status 1')"
+w_report h1 4 "$(w_instance 10.0.0.1 active)" "$(w_instance 10.0.0.2 failed 'exit-code: status 1')"
 sleep 0.3
 expect_eq "a failed host alone does not end the wait while another is pending" no \
   "$(finished fail && echo yes || echo no)"
-report h2 4
+w_report h2 4
 wait_until 5 finished fail || die "tuple add --wait did not return after a unit failed"
 expect_eq "--wait: exit 7 when a unit failed" 7 "$(cat "$work/fail.rc")"
 expect_contains "... naming the host, the unit and systemd's reason" \
@@ -80,7 +59,7 @@ expect_eq "changes show: failed" failed "$("$PB" changes show "$("$PB" changes l
   json_of 'd[0]["id"]')" --output json | json_of 'd["status"]')"
 
 # A host that never catches up: exit 7 at the timeout, naming it and where it is.
-report h1 5 "$(instance 10.0.0.1 active)"
+w_report h1 5 "$(w_instance 10.0.0.1 active)"
 start=$(date +%s%N)
 expect_exit "--wait: exit 7 at the timeout" 7 "$PB" tuple rm w.example http tcp 10.0.0.2 80 --wait --timeout 2s
 took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -91,11 +70,11 @@ expect_eq "... after about the timeout" 1 "$(( took_ms >= 1900 && took_ms < 8000
 # A removed tuple's unit must be gone from the host's placement.
 in_background rm "$PB" tuple rm w.example http tcp 10.0.0.1 80 --wait --timeout 20s --output json
 sleep 0.3
-report h1 6 "$(instance 10.0.0.1 active)"
-report h2 6
+w_report h1 6 "$(w_instance 10.0.0.1 active)"
+w_report h2 6
 sleep 0.3
 expect_eq "waiting while the removed tuple's unit is still placed" no "$(finished rm && echo yes || echo no)"
-report h1 6
+w_report h1 6
 wait_until 5 finished rm || die "tuple rm --wait did not return once the unit was gone"
 expect_eq "--wait: exit 0 once the unit is gone" 0 "$(cat "$work/rm.rc")"
 expect_eq "--output json: one object, the change as it ended under 'wait'" "applied True" \
@@ -103,11 +82,11 @@ expect_eq "--output json: one object, the change as it ended under 'wait'" "appl
 
 # server show: what should run on h1 (10.0.0.9 is its address now) against what does.
 report_placing() {  # report_placing STATE: h1 with 10.0.0.9 bound, http/tcp in its catalog
-  seq[h1]=$(( ${seq[h1]} + 1 ))
+  report_seq[h1]=$(( ${report_seq[h1]} + 1 ))
   curl -s -o /dev/null -H "Authorization: Bearer $AGENT" -H 'Content-Type: application/json' \
-    --data-binary "{\"reports\": [{\"agent\": \"h1\", \"boot\": \"b\", \"seq\": ${seq[h1]},
+    --data-binary "{\"reports\": [{\"agent\": \"h1\", \"boot\": \"b\", \"seq\": ${report_seq[h1]},
       \"at_ms\": $(date +%s%3N), \"serials\": {\"w.example\": 6}, \"addresses\": [\"10.0.0.9\", \"127.0.0.1\"],
-      \"catalog\": [\"http/tcp\"], \"instances\": [$([ "$1" = none ] || instance 10.0.0.9 "$1")]}]}" \
+      \"catalog\": [\"http/tcp\"], \"instances\": [$([ "$1" = none ] || w_instance 10.0.0.9 "$1")]}]}" \
     "$PATCHBAY_CONTROLLER/v1/reports"
 }
 report_placing none
