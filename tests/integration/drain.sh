@@ -10,13 +10,12 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/controller.sh"
 source "$(dirname "$0")/../lib/seed.sh"
 
-client_port=$(free_port)
-while [ "$client_port" = "$dns_port" ] || [ "$client_port" = "$api_port" ]; do client_port=$(free_port); done
+use_client_listener
 cat >"$work/controller.toml" <<TOML
 [client_view]
 all_down = "empty"
 TOML
-ctl_args=(--config "$work/controller.toml" --client-listen "127.0.0.1:$client_port")
+ctl_args+=(--config "$work/controller.toml")
 start_controller
 add_seed
 json_of() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

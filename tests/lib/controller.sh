@@ -29,5 +29,13 @@ start_controller() {
   [ -z "${PATCHBAY_TSIG:-}" ] || export PATCHBAY_TSIG
 }
 
+# use_client_listener — a free port for --client-listen (the client view) in $client_port,
+# added to ctl_args; call before start_controller.
+use_client_listener() {
+  client_port=$(free_port)
+  while [ "$client_port" = "$dns_port" ] || [ "$client_port" = "$api_port" ]; do client_port=$(free_port); done
+  ctl_args+=(--client-listen "127.0.0.1:$client_port")
+}
+
 q() { dig @127.0.0.1 -p "$dns_port" +time=2 +tries=1 "$@"; }
 status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
