@@ -88,7 +88,10 @@ Result<void> Manager::setup() {
     } else {
         return fail(bus.error());
     }
-    applier_ = std::make_unique<Applier>(systemd_.get(), config_.env_dir, options_.dry_run);
+    applier_ = std::make_unique<Applier>(systemd_.get(), config_.env_dir, options_.dry_run,
+                                         [this](const std::string& unit, const std::string& result) {
+                                             if (health_) health_->start_job_failed(unit, result);
+                                         });
 
     for (const auto& name : config_.domains) {
         auto d = std::make_unique<DomainState>();
