@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "fd.h"
 
@@ -42,6 +43,11 @@ Result<void> write_atomically(const std::string& path, const std::string& tempor
         ::unlink(temporary.c_str());
         return fail(path + ": " + std::strerror(e));
     }
+    // The rename lives in the directory: until it is on disk, a crash may bring back the
+    // old file (or none) even though the new one was reported written.
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    UniqueFd d(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!d || ::fsync(d.get()) != 0) return fail(dir + ": fsync: " + std::strerror(errno));
     return {};
 }
 

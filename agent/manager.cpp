@@ -372,17 +372,15 @@ void Manager::load_state() {
     auto loaded = load_snapshot_file(path);
     if (!loaded) return log_warning("last-known-good snapshot not used: " + loaded.error());
     if (!*loaded) return;
-    std::string said;
-    for (const auto& s : **loaded) {
+    auto starting = starting_snapshots(**loaded, config_.domains);
+    for (const auto& s : starting) {
         for (auto& d : domains_) {
-            if (d->name != s.domain) continue;  // a domain no longer configured is ignored
+            if (d->name != s.domain) continue;
             d->serial = s.serial;
             d->tuples = s.tuples;
-            said += (said.empty() ? "" : ", ") + s.domain + " serial " + std::to_string(s.serial) + " (" +
-                    std::to_string(s.tuples.size()) + " tuples)";
         }
     }
-    if (!said.empty()) log_info("loaded last-known-good snapshot from " + path + ": " + said);
+    if (!starting.empty()) log_info("loaded last-known-good snapshot from " + path + ": " + describe_snapshots(starting));
 }
 
 void Manager::save_state() {
