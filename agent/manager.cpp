@@ -357,6 +357,11 @@ void Manager::on_addresses_changed() {
     if (*now == local_) return;
     log_info("local addresses changed: " + join_addresses(*now));
     local_ = std::move(*now);
+    // The controller hears of the new addresses now, not after the systemd listing.
+    if (health_) {
+        auto [addresses, catalog] = host_facts(local_, queries_);
+        health_->set_host(addresses, catalog);
+    }
     request_reconcile();  // at once, with the snapshots we have
     for (auto& d : domains_) refresh(*d, true, "addresses changed");
 }
