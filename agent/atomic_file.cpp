@@ -44,10 +44,12 @@ Result<void> write_atomically(const std::string& path, const std::string& tempor
         return fail(path + ": " + std::strerror(e));
     }
     // The rename lives in the directory: until it is on disk, a crash may bring back the
-    // old file (or none) even though the new one was reported written.
+    // old file (or none). Best effort: the new file is in place and read back by name, so
+    // a directory that cannot be fsync'ed must not make a caller think it unwritten (the
+    // spool would then reuse its number).
     std::string dir = std::filesystem::path(path).parent_path().string();
-    UniqueFd d(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!d || ::fsync(d.get()) != 0) return fail(dir + ": fsync: " + std::strerror(errno));
+    if (UniqueFd d(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); d)
+        (void)::fsync(d.get());
     return {};
 }
 
