@@ -79,6 +79,7 @@ void Applier::job_removed(const std::string& job, const std::string& unit, const
         ++failed_jobs_;
         log_error(std::string(ours.start ? "start" : "stop") + " of " + unit + " ended with result '" +
                   result + "' (see: journalctl -u " + unit + ")");
+        if (ours.start && start_failed_) start_failed_(unit, result);
         return;
     }
     if (!ours.start) {

@@ -15,9 +15,12 @@ namespace patchbay {
 
 class Applier {
 public:
+    // A start job of ours ended otherwise than "done" (unit, result): for the health report.
+    using StartFailed = std::function<void(const std::string& unit, const std::string& result)>;
+
     // `systemd` may be null only with dry_run.
-    Applier(SystemdClient* systemd, std::string env_dir, bool dry_run)
-        : systemd_(systemd), env_dir_(std::move(env_dir)), dry_run_(dry_run) {}
+    Applier(SystemdClient* systemd, std::string env_dir, bool dry_run, StartFailed start_failed = nullptr)
+        : systemd_(systemd), env_dir_(std::move(env_dir)), dry_run_(dry_run), start_failed_(std::move(start_failed)) {}
 
     // Starts applying `plan`; `done(failures)` runs once every StartUnit/StopUnit has been
     // answered (at once for a dry run). `serials` names the serial of each domain, for logs.
@@ -47,6 +50,7 @@ private:
     SystemdClient* systemd_;
     std::string env_dir_;
     bool dry_run_;
+    StartFailed start_failed_;
     std::map<std::string, Job> jobs_;  // job object path ⇒ what it is for
     int failed_jobs_ = 0;
 };

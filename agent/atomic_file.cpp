@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "fd.h"
 
@@ -42,6 +43,13 @@ Result<void> write_atomically(const std::string& path, const std::string& tempor
         ::unlink(temporary.c_str());
         return fail(path + ": " + std::strerror(e));
     }
+    // The rename lives in the directory: until it is on disk, a crash may bring back the
+    // old file (or none). Best effort: the new file is in place and read back by name, so
+    // a directory that cannot be fsync'ed must not make a caller think it unwritten (the
+    // spool would then reuse its number).
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (UniqueFd d(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); d)
+        (void)::fsync(d.get());
     return {};
 }
 

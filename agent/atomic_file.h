@@ -1,5 +1,6 @@
 // A file that is whole or absent after a crash: written to `temporary` beside it,
-// fsync'ed, then renamed over `path` (the spool's reports, the last-known-good snapshot).
+// fsync'ed, renamed over `path`, and its directory fsync'ed (the spool's reports, the
+// last-known-good snapshot).
 #pragma once
 
 #include <string>

@@ -44,7 +44,7 @@ Result<std::unique_ptr<HealthMonitor>> HealthMonitor::create(sd_event* event, sd
             if (before != "unknown" && before != after) log_info(unit + ": " + before + " ⇒ " + after);
             if (before == after) {  // the same state, now with systemd's reason
                 if (auto status = self->watch_->status(unit); !status.error.empty())
-                    log_warning(unit + ": failed: " + status.error);
+                    log_warning(unit + ": " + after + ": " + status.error);
             }
             if (!self->reporter_) return;
             if (!unit_fell(before, after)) return self->reporter_->changed();
@@ -126,6 +126,10 @@ void HealthMonitor::set_host(const std::vector<std::string>& addresses, const st
     addresses_ = addresses;
     catalog_ = catalog;
     if (reporter_) reporter_->changed();
+}
+
+void HealthMonitor::start_job_failed(const std::string& unit, const std::string& result) {
+    if (watch_) watch_->start_job_ended(unit, result);
 }
 
 ReportContent HealthMonitor::content() {

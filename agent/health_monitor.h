@@ -54,6 +54,9 @@ public:
     // The host's addresses and "SERVICE/TRANSPORT" catalog (host_facts), for the
     // controller's desired-against-actual; a change is reported at once.
     void set_host(const std::vector<std::string>& addresses, const std::vector<std::string>& catalog);
+    // A start job of ours for `unit` ended with `result`, not "done" (Applier): the
+    // instance's error until it is active again, unless systemd gives a better reason.
+    void start_job_failed(const std::string& unit, const std::string& result);
 
     // What the next report says (exposed for tests and for the metrics listener).
     ReportContent content();

@@ -88,7 +88,10 @@ Result<void> Manager::setup() {
     } else {
         return fail(bus.error());
     }
-    applier_ = std::make_unique<Applier>(systemd_.get(), config_.env_dir, options_.dry_run);
+    applier_ = std::make_unique<Applier>(systemd_.get(), config_.env_dir, options_.dry_run,
+                                         [this](const std::string& unit, const std::string& result) {
+                                             if (health_) health_->start_job_failed(unit, result);
+                                         });
 
     for (const auto& name : config_.domains) {
         auto d = std::make_unique<DomainState>();
@@ -354,6 +357,11 @@ void Manager::on_addresses_changed() {
     if (*now == local_) return;
     log_info("local addresses changed: " + join_addresses(*now));
     local_ = std::move(*now);
+    // The controller hears of the new addresses now, not after the systemd listing.
+    if (health_) {
+        auto [addresses, catalog] = host_facts(local_, queries_);
+        health_->set_host(addresses, catalog);
+    }
     request_reconcile();  // at once, with the snapshots we have
     for (auto& d : domains_) refresh(*d, true, "addresses changed");
 }
@@ -369,17 +377,15 @@ void Manager::load_state() {
     auto loaded = load_snapshot_file(path);
     if (!loaded) return log_warning("last-known-good snapshot not used: " + loaded.error());
     if (!*loaded) return;
-    std::string said;
-    for (const auto& s : **loaded) {
+    auto starting = starting_snapshots(**loaded, config_.domains);
+    for (const auto& s : starting) {
         for (auto& d : domains_) {
-            if (d->name != s.domain) continue;  // a domain no longer configured is ignored
+            if (d->name != s.domain) continue;
             d->serial = s.serial;
             d->tuples = s.tuples;
-            said += (said.empty() ? "" : ", ") + s.domain + " serial " + std::to_string(s.serial) + " (" +
-                    std::to_string(s.tuples.size()) + " tuples)";
         }
     }
-    if (!said.empty()) log_info("loaded last-known-good snapshot from " + path + ": " + said);
+    if (!starting.empty()) log_info("loaded last-known-good snapshot from " + path + ": " + describe_snapshots(starting));
 }
 
 void Manager::save_state() {

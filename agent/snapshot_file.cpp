@@ -1,5 +1,6 @@
 #include "snapshot_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -75,6 +76,25 @@ Result<std::vector<KnownSnapshot>> snapshot_file_from(std::string_view text) {
         s.domain = name->domain;
         out.push_back(std::move(s));
     }
+    return out;
+}
+
+std::vector<KnownSnapshot> starting_snapshots(const std::vector<KnownSnapshot>& loaded,
+                                              const std::vector<std::string>& domains) {
+    std::vector<KnownSnapshot> out;
+    for (const auto& domain : domains) {
+        // A file written by hand could name a domain twice: the first one counts.
+        auto it = std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.domain == domain; });
+        if (it != loaded.end()) out.push_back(*it);
+    }
+    return out;
+}
+
+std::string describe_snapshots(const std::vector<KnownSnapshot>& snapshots) {
+    std::string out;
+    for (const auto& s : snapshots)
+        out += (out.empty() ? "" : ", ") + s.domain + " serial " + std::to_string(s.serial) + " (" +
+               std::to_string(s.tuples.size()) + " tuples)";
     return out;
 }
 

@@ -30,6 +30,13 @@ std::string snapshot_file_text(const std::vector<KnownSnapshot>& snapshots);
 // Errors name the field: "domains[0].tuples[2].address: not an IP address: 10.0.0.300".
 Result<std::vector<KnownSnapshot>> snapshot_file_from(std::string_view text);
 
+// What the agent starts from: the loaded snapshots of the domains still configured
+// (`domains`, normalised), in their order; a domain no longer configured is ignored. Pure.
+std::vector<KnownSnapshot> starting_snapshots(const std::vector<KnownSnapshot>& loaded,
+                                              const std::vector<std::string>& domains);
+// "hostdomain.com serial 7 (3 tuples), example.org serial 2 (0 tuples)", for the log. Pure.
+std::string describe_snapshots(const std::vector<KnownSnapshot>& snapshots);
+
 // Reads `path`: nullopt when there is none. Errors name the file and what is wrong.
 Result<std::optional<std::vector<KnownSnapshot>>> load_snapshot_file(const std::string& path);
 // Errors name the file.

@@ -58,6 +58,12 @@ std::string failure_text(const std::string& result, int32_t code, int32_t status
     return result;
 }
 
+std::string unit_error(const std::string& failure, const std::string& start_job_result) {
+    if (!failure.empty()) return failure;
+    if (start_job_result.empty() || start_job_result == "done") return "";
+    return "start job: " + start_job_result;
+}
+
 bool state_change_matters(const std::string& before, const std::string& after) {
     return before != after;
 }
@@ -89,7 +95,7 @@ void UnitWatch::watch(const std::set<std::string>& units) {
     for (auto it = units_.begin(); it != units_.end();)
         it = units.count(it->first) ? std::next(it) : units_.erase(it);
     for (const auto& u : units)
-        if (units_.emplace(u, UnitStatus{}).second) read_state(u);
+        if (units_.emplace(u, Watched{UnitStatus{}, "", ""}).second) read_state(u);
 }
 
 void UnitWatch::refresh() {
@@ -98,18 +104,32 @@ void UnitWatch::refresh() {
         std::string u = unit;
         get(u, kServiceInterface, "MemoryCurrent", [this, u](sd_bus_message* m) {
             auto it = units_.find(u);
-            if (it != units_.end()) it->second.memory_bytes = m ? read_u64_variant(m) : std::nullopt;
+            if (it != units_.end()) it->second.status.memory_bytes = m ? read_u64_variant(m) : std::nullopt;
         });
         get(u, kServiceInterface, "CPUUsageNSec", [this, u](sd_bus_message* m) {
             auto it = units_.find(u);
-            if (it != units_.end()) it->second.cpu_nsec = m ? read_u64_variant(m) : std::nullopt;
+            if (it != units_.end()) it->second.status.cpu_nsec = m ? read_u64_variant(m) : std::nullopt;
         });
     }
 }
 
 UnitStatus UnitWatch::status(const std::string& unit) const {
     auto it = units_.find(unit);
-    return it == units_.end() ? UnitStatus{} : it->second;
+    return it == units_.end() ? UnitStatus{} : it->second.status;
+}
+
+void UnitWatch::start_job_ended(const std::string& unit, const std::string& result) {
+    auto it = units_.find(unit);
+    if (it == units_.end() || result == "done") return;  // done: the state says the rest
+    it->second.start_job = result;
+    set_error(unit, it->second);
+}
+
+void UnitWatch::set_error(const std::string& unit, Watched& w) {
+    std::string error = unit_error(w.failure, w.start_job);
+    if (error == w.status.error) return;
+    w.status.error = std::move(error);
+    changed_(unit, w.status.active_state, w.status.active_state);
 }
 
 void UnitWatch::read_state(const std::string& unit) {
@@ -124,10 +144,13 @@ void UnitWatch::read_state(const std::string& unit) {
 void UnitWatch::set_state(const std::string& unit, const std::string& state) {
     auto it = units_.find(unit);
     if (it == units_.end()) return;
-    std::string before = std::exchange(it->second.active_state, state);
+    Watched& w = it->second;
+    std::string before = std::exchange(w.status.active_state, state);
     if (!state_change_matters(before, state)) return;
     if (state == "failed") read_failure(unit);
-    else it->second.error.clear();
+    else w.failure.clear();
+    if (state == "active") w.start_job.clear();
+    w.status.error = unit_error(w.failure, w.start_job);  // told with this change
     changed_(unit, before, state);
 }
 
@@ -143,11 +166,9 @@ void UnitWatch::read_failure(const std::string& unit) {
                 int32_t status = 0;
                 if (ms && sd_bus_message_read(ms, "v", "i", &status) < 0) status = 0;
                 auto it = units_.find(unit);
-                if (it == units_.end() || it->second.active_state != "failed") return;
-                std::string error = failure_text(r, code, status);
-                if (error == it->second.error) return;
-                it->second.error = error;
-                changed_(unit, "failed", "failed");
+                if (it == units_.end() || it->second.status.active_state != "failed") return;
+                it->second.failure = failure_text(r, code, status);
+                set_error(unit, it->second);
             });
         });
     });

@@ -24,7 +24,9 @@ struct UnitStatus {
     std::string active_state = "unknown";  // until systemd said
     std::optional<uint64_t> memory_bytes;
     std::optional<uint64_t> cpu_nsec;
-    std::string error;  // while failed: why, in systemd's words (failure_text)
+    // Why it is not running, in systemd's words (unit_error): while failed, or after a
+    // start job of ours that did not end "done", until it is active again.
+    std::string error;
     bool operator==(const UnitStatus&) const = default;
 };
 
@@ -33,6 +35,11 @@ struct UnitStatus {
 // "signal: KILL", "core-dump: signal SEGV", or the Result as systemd says it ("timeout",
 // "start-limit-hit", "oom-kill"). Pure.
 std::string failure_text(const std::string& result, int32_t code, int32_t status);
+
+// The error an instance reports: the unit's own reason (failure_text) when systemd gave
+// one, else "start job: RESULT" when our StartUnit job ended otherwise than "done" (a
+// failed dependency leaves the unit inactive, with no Result of its own). Pure.
+std::string unit_error(const std::string& failure, const std::string& start_job_result);
 
 // The D-Bus object path of a unit and back (sd_bus_path_encode/decode under
 // /org/freedesktop/systemd1/unit); nullopt for a path that is not a unit's.
@@ -68,8 +75,16 @@ public:
     void refresh();
     // What is known of `unit` (default: unknown).
     UnitStatus status(const std::string& unit) const;
+    // A start job of ours for `unit` ended with `result` (JobRemoved): anything but "done"
+    // is kept as the unit's error until it is active again, told as a change of the same state.
+    void start_job_ended(const std::string& unit, const std::string& result);
 
 private:
+    struct Watched {
+        UnitStatus status;
+        std::string failure;    // failure_text while failed
+        std::string start_job;  // result of a start job not "done", until active
+    };
     struct Call {
         UnitWatch* owner;
         std::function<void(sd_bus_message*)> reply;  // nullptr message: the call failed
@@ -81,12 +96,14 @@ private:
     void read_state(const std::string& unit);
     void read_failure(const std::string& unit);
     void set_state(const std::string& unit, const std::string& state);
+    // Recomputes the error of `w` and tells a change as the same state again.
+    void set_error(const std::string& unit, Watched& w);
     static int on_properties(sd_bus_message* m, void* self, sd_bus_error* error);
     static int on_reply(sd_bus_message* m, void* data, sd_bus_error* error);
 
     sd_bus* bus_;
     Changed changed_;
-    std::map<std::string, UnitStatus> units_;
+    std::map<std::string, Watched> units_;
     BusSlotPtr match_;
     std::list<std::unique_ptr<Call>> calls_;
 };

@@ -80,6 +80,26 @@ TEST_CASE("unit watch: why a failed service failed, in systemd's words") {
     }
 }
 
+TEST_CASE("unit watch: an instance's error, from the unit's reason or our start job") {
+    struct Row {
+        const char* failure;
+        const char* start_job;
+        const char* says;
+    };
+    for (const auto& row : std::vector<Row>{
+             {"", "", ""},
+             {"", "done", ""},                                   // started: nothing to say
+             {"", "dependency", "start job: dependency"},         // inactive, no Result of its own
+             {"", "failed", "start job: failed"},                 // systemd's reason not read yet
+             {"", "timeout", "start job: timeout"},
+             {"exit-code: status 1", "failed", "exit-code: status 1"},  // systemd says it better
+             {"start-limit-hit", "", "start-limit-hit"},
+         }) {
+        INFO(row.failure << " / " << row.start_job);
+        CHECK(unit_error(row.failure, row.start_job) == row.says);
+    }
+}
+
 TEST_CASE("health monitor: the host's addresses and catalog, sorted, without repeats") {
     auto [addresses, catalog] = host_facts({*Address::parse("10.0.0.2"), *Address::parse("2001:db8::1"),
                                             *Address::parse("10.0.0.1")},

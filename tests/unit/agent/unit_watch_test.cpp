@@ -178,6 +178,31 @@ TEST_CASE("unit watch: states, changes and accounting from a stand-in systemd") 
     REQUIRE(loop.run_until([&] { return !w.status(web).error.empty(); }, 1000));
     CHECK(w.status(web).error == "signal: KILL");
 
+    // A start job of ours that failed on a dependency: the unit stays inactive, with no
+    // reason of its own; the job's result is the error until the unit is active again.
+    emit(web, "inactive");
+    REQUIRE(loop.run_until([&] { return w.status(web).active_state == "inactive"; }, 1000));
+    CHECK(w.status(web).error.empty());
+    w.start_job_ended(web, "done");  // nothing to say
+    CHECK(w.status(web).error.empty());
+    w.start_job_ended(web, "dependency");
+    CHECK(w.status(web).error == "start job: dependency");
+    CHECK(changes.back() == web + " inactive=>inactive");
+    emit(web, "activating");  // tried again: still not running, still the reason
+    REQUIRE(loop.run_until([&] { return w.status(web).active_state == "activating"; }, 1000));
+    CHECK(w.status(web).error == "start job: dependency");
+    // It failed on its own: systemd's reason is the better one.
+    fake.result = "exit-code";
+    fake.code = 1;
+    fake.status = 3;
+    emit(web, "failed");
+    REQUIRE(loop.run_until([&] { return w.status(web).error == "exit-code: status 3"; }, 1000));
+    emit(web, "active");
+    REQUIRE(loop.run_until([&] { return w.status(web).active_state == "active"; }, 1000));
+    CHECK(w.status(web).error.empty());
+    w.start_job_ended(other, "failed");  // not watched: nothing
+    CHECK(w.status(other).error.empty());
+
     // A unit we do not watch says nothing to us.
     size_t before = changes.size();
     emit(other, "failed");
