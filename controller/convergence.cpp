@@ -30,8 +30,11 @@ ChangeHost judge(const ChangeRow& change, const ServerStatus& s, uint32_t report
         if (!i) continue;  // not one of this host's addresses
         const std::string& state = i->seen.active_state;
         if (state == "active") continue;
-        if (state == "failed")
-            failed.push_back(unit_of(*i) + " failed" + (i->seen.error.empty() ? "" : ": " + i->seen.error));
+        // An error without "failed": a start job that failed on a dependency leaves the
+        // unit inactive; the agent reports why (start job: dependency).
+        if (state == "failed" || !i->seen.error.empty())
+            failed.push_back(unit_of(*i) + " " + (state == "failed" ? "failed" : state) +
+                             (i->seen.error.empty() ? "" : ": " + i->seen.error));
         else
             waiting.push_back(unit_of(*i) + " " + (state.empty() ? "not reported yet" : state));
     }

@@ -105,6 +105,8 @@ TEST_CASE("change hosts: a placed tuple's unit must be active, a removed one's g
         {"placed, failed, with systemd's reason", &add, "failed", "exit-code: status 1", Progress::failed,
          unit + " failed: exit-code: status 1"},
         {"placed, failed, no reason", &add, "failed", "", Progress::failed, unit + " failed"},
+        {"placed, its start job failed on a dependency", &add, "inactive", "start job: dependency", Progress::failed,
+         unit + " inactive: start job: dependency"},
         {"placed elsewhere: this host has not the address", &add, "", "", Progress::applied, ""},
         {"removed, gone", &rm, "", "", Progress::applied, ""},
         {"removed, still placed", &rm, "active", "", Progress::pending, unit + " still placed"},
