@@ -93,12 +93,12 @@ done
 # ---- report ------------------------------------------------------------------------------
 echo
 echo "propagation: tuple add returned ⇒ unit active (ms), $ROUNDS rounds, nproc $(nproc)"
-printf '%-8s %-38s %9s %9s %9s   %s\n' agents how median p99 max "from the CLI's start: median p99"
+printf '%-8s %-44s %9s %9s %9s   %s\n' agents how median p99 max "from the CLI's start: median p99"
 for n in 1 5 "${MANY[@]}"; do
   read -r med p99 max smed sp99 _ <<<"${result[$n]}"
   how="real systemd hosts"
   [ "$n" -le 5 ] || how="--dry-run agents (plan printed, no systemd)"
-  printf '%-8s %-38s %9s %9s %9s   %s %s\n' "$n" "$how" "$med" "$p99" "$max" "$smed" "$sp99"
+  printf '%-8s %-44s %9s %9s %9s   %s %s\n' "$n" "$how" "$med" "$p99" "$max" "$smed" "$sp99"
 done
 last=${MANY[-1]}
 read -r _ ours _ <<<"${result[$last]}"
