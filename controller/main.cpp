@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "alerts.h"
+#include "backup_command.h"
 #include "arrangements.h"
 #include "event_hub.h"
 #include "live_events.h"
@@ -21,6 +22,7 @@
 #include "dns_server.h"
 #include "metrics.h"
 #include "notify.h"
+#include "state_lock.h"
 #include "ticker.h"
 #include "token.h"
 #include "update_handler.h"
@@ -33,6 +35,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: patchbay-controller [--config FILE] [--dev] [--dns-listen ADDR:PORT]... "
     "[--api-listen ADDR:PORT] [--state DIR]\n"
+    "       patchbay-controller backup|restore FILE ...   (patchbay-controller backup --help)\n"
     "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
     "         API on 127.0.0.1:8080, an admin token printed as export lines, and zone\n"
     "         transfers (AXFR/IXFR) allowed from 127.0.0.0/8 and ::1 without a key, and a\n"
@@ -120,6 +123,11 @@ std::string collect_metrics(const Notifier* notifier, const Alerts* alerts, cons
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && is_state_command(argv[1])) {
+        auto command = parse_state_command(argc, argv);
+        if (!command) return die(command.error() + "\n" + kStateCommandUsage, 2);
+        return run_state_command(*command);
+    }
     auto flags = parse_controller_flags(argc, argv);
     if (!flags) return die(flags.error() + "\n" + kUsage, 2);
     if (flags->help) {
@@ -136,6 +144,9 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(cfg->state_dir, ec);
     if (ec) return die("cannot create state directory " + cfg->state_dir + ": " + ec.message());
+    // One controller per state directory; `restore` takes the same lock (state_lock.h).
+    auto state_lock = StateLock::take(cfg->state_dir);
+    if (!state_lock) return die(state_lock.error());
 
     // Signals go to sigwait below, not to whichever thread happens to run.
     sigset_t stop_signals;

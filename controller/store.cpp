@@ -273,6 +273,30 @@ Result<Change> Store::bump(const std::string& zone, const std::string& action, c
     return Change{zone, serial, true, *id};
 }
 
+Result<std::vector<Change>> Store::restart_serials(const std::map<std::string, uint32_t>& serials,
+                                                   const std::string& detail, const std::string& author) {
+    Transaction tx(db_.get());
+    if (!tx.ok()) return db_error(db_.get(), "begin");
+    std::vector<Change> changes;
+    for (const auto& [zone, serial] : serials) {
+        Statement set(db_.get(), "UPDATE zones SET serial = ? WHERE name = ? RETURNING account");
+        set.bind(1, static_cast<int64_t>(serial)).bind(2, zone);
+        auto rc = set.step();
+        if (!rc) return rc.failure();
+        if (*rc != SQLITE_ROW) return fail(ErrorKind::not_found, "no zone " + zone);
+        std::string account = set.text(0);
+        if (auto done = set.step(); !done) return done.failure();
+        Statement forget(db_.get(), "DELETE FROM journal WHERE zone = ?");
+        forget.bind(1, zone);
+        if (auto r = forget.step(); !r) return r.failure();
+        auto id = log_change(db_.get(), zone, serial, "restore", detail, account, author, ChangeTuples{});
+        if (!id) return id.failure();
+        changes.push_back(Change{zone, serial, true, *id});
+    }
+    if (auto r = tx.commit(); !r) return r.failure();
+    return changes;
+}
+
 Result<Change> Store::add_zone(const std::string& name, const std::string& account, const std::string& template_name,
                                const std::vector<Tuple>& tuples, const std::string& author) {
     Transaction tx(db_.get());

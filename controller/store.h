@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -195,6 +196,12 @@ public:
     // Every stored token digest (the controller keeps them in memory).
     Result<std::vector<std::string>> token_hashes() const;
     Result<int64_t> token_count() const;
+
+    // After a restore (backup.h): each zone of `serials` takes its serial there, gets a
+    // change row ("restore", `detail`) and loses its IXFR journal, whose diffs lead to
+    // serials the restored zone will never have. One transaction.
+    Result<std::vector<Change>> restart_serials(const std::map<std::string, uint32_t>& serials,
+                                                const std::string& detail, const std::string& author);
 
     // Appends a diff to the IXFR journal and drops the zone's oldest beyond `keep`. Written
     // after the change's own transaction: a crash in between leaves a gap, which only
