@@ -6,10 +6,12 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include <toml++/toml.h>
 
+#include "config_keys.h"
 #include "domain.h"
 #include "unit_name.h"
 
@@ -34,8 +36,7 @@ public:
     }
 
     // Rejects every key of `table` not in `known`, naming it where it stands.
-    void only_keys(const toml::table& table, std::string_view table_name,
-                   std::initializer_list<std::string_view> known) const {
+    void only_keys(const toml::table& table, std::string_view table_name, std::span<const std::string_view> known) const {
         for (auto&& [key, node] : table) {
             bool found = false;
             for (auto k : known) found = found || key.str() == k;
@@ -98,7 +99,7 @@ void read_report_keys(const Reader& r, const toml::table& agent, AgentConfig& c)
 ProbeConfig read_probe(const Reader& r, const toml::node& node, const std::string& where) {
     const toml::table* table = node.as_table();
     if (!table) r.error(node.source(), "'probe' must be a table (" + where + ")");
-    r.only_keys(*table, where, {"kind", "interval_ms", "timeout_ms", "path", "expect_status", "command"});
+    r.only_keys(*table, where, agent_keys::probe);
     ProbeConfig p;
     const toml::node* kind = table->get("kind");
     if (!kind) r.error(table->source(), where + " needs 'kind': \"tcp\", \"http\", \"https\", \"sip\" or \"command\"");
@@ -137,10 +138,7 @@ ProbeConfig read_probe(const Reader& r, const toml::node& node, const std::strin
 }
 
 void read_agent(const Reader& r, const toml::table& agent, AgentConfig& c) {
-    r.only_keys(agent, "[agent]",
-                {"name", "domains", "resolvers", "poll_seconds", "idle_poll_seconds",
-                 "notify_listen", "controller", "token_file", "env_dir", "query_timeout_ms",
-                 "report_seconds", "spool_dir", "spool_max", "metrics_listen", "state_file"});
+    r.only_keys(agent, "[agent]", agent_keys::agent);
     if (auto* n = agent.get("name")) {
         c.name = r.string_at(*n, "name");
         if (c.name.empty()) r.error(n->source(), "'name' must not be empty");
@@ -217,7 +215,7 @@ void read_services(const Reader& r, const toml::node& node, AgentConfig& c) {
         const toml::table* table = value.as_table();
         if (!table) r.error(value.source(), "'services." + label + "' must be a table");
         std::string where = "[services." + label + "]";
-        r.only_keys(*table, where, {"unit", "transports", "probe"});
+        r.only_keys(*table, where, agent_keys::service);
 
         ServiceConfig s{*name, "", {"tcp", "udp"}};
         const toml::node* unit = table->get("unit");
@@ -264,7 +262,7 @@ Result<AgentConfig> parse_config(std::string_view text, std::string_view source,
         } catch (const toml::parse_error& e) {
             r.error(e.source(), std::string(e.description()));
         }
-        r.only_keys(doc, "the top level (want [agent] and [services.NAME])", {"agent", "services"});
+        r.only_keys(doc, "the top level (want [agent] and [services.NAME])", agent_keys::top);
         AgentConfig c;
         c.name = defaults.hostname;
         c.resolvers = defaults.resolvers;

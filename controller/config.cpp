@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config_keys.h"
 #include "domain.h"
 #include "principal.h"
 #include "toml_read.h"
@@ -37,6 +38,7 @@ Result<void> parse_tsig_keys(const toml::table& root, const std::string& origin,
     auto tables = tables_of(root, "tsig_key", origin);
     if (!tables) return tables.failure();
     for (const toml::table* t : *tables) {
+        if (auto r = only_known_keys(*t, origin, "tsig_key", controller_keys::tsig_key); !r) return r;
         std::string name, algorithm = "hmac-sha256", secret;
         std::optional<std::string> account;
         const toml::node* name_node = nullptr;
@@ -79,6 +81,7 @@ Result<void> parse_secondaries(const toml::table& root, const std::string& origi
     auto tables = tables_of(root, "secondary", origin);
     if (!tables) return tables.failure();
     for (const toml::table* t : *tables) {
+        if (auto r = only_known_keys(*t, origin, "secondary", controller_keys::secondary); !r) return r;
         SecondaryConfig sec;
         bool has_address = false;
         for (auto& [k, value] : *t) {
@@ -114,6 +117,7 @@ Result<void> parse_acls(const toml::table& root, const std::string& origin, Cont
     auto tables = tables_of(root, "acl", origin);
     if (!tables) return tables.failure();
     for (const toml::table* t : *tables) {
+        if (auto r = only_known_keys(*t, origin, "acl", controller_keys::acl); !r) return r;
         AclEntry entry;
         bool has_action = false;
         for (auto& [k, value] : *t) {
@@ -162,6 +166,7 @@ Result<void> parse_client_view(const toml::table& root, const std::string& origi
     if (section == nullptr) return {};
     const toml::table* table = section->as_table();
     if (table == nullptr) return fail(where(origin, section->source()) + ": client_view must be a table [client_view]");
+    if (auto r = only_known_keys(*table, origin, "client_view", controller_keys::client_view); !r) return r;
     for (auto& [k, value] : *table) {
         std::string key = "client_view." + std::string(k.str());
         if (k == "listen") {
@@ -260,6 +265,10 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
             return fail(where(origin, node.source()) + ": unknown section '" + name +
                         "' (expected [controller], [dns], [api], [health], [client_view], [[tsig_key]], [[secondary]], [[acl]], "
                         "[[alert]])");
+        auto known = name == "controller" ? std::span<const std::string_view>(controller_keys::controller)
+                     : name == "dns"      ? std::span<const std::string_view>(controller_keys::dns)
+                                          : std::span<const std::string_view>(controller_keys::api);
+        if (auto r = only_known_keys(*table, origin, name, known); !r) return r.failure();
         for (auto& [k, value] : *table) {
             std::string key = name + "." + std::string(k.str());
             if (key == "controller.state") {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "config_keys.h"
+
 namespace patchbay {
 
 namespace {
@@ -38,6 +40,10 @@ Result<toml::table> parse_toml(std::string_view text, const std::string& origin)
 }
 
 std::string closest(std::string_view word, std::initializer_list<std::string_view> known) {
+    return closest(word, std::span<const std::string_view>(known.begin(), known.size()));
+}
+
+std::string closest(std::string_view word, std::span<const std::string_view> known) {
     if (word.size() > 64) return "";
     std::string best;
     size_t best_distance = 3;  // at most two edits, and fewer than half the word
@@ -53,6 +59,19 @@ std::string closest(std::string_view word, std::initializer_list<std::string_vie
 
 Error unknown_key(const std::string& origin, const toml::node& at, const std::string& key,
                   std::initializer_list<std::string_view> known, std::string_view kind) {
+    return unknown_key(origin, at, key, std::span<const std::string_view>(known.begin(), known.size()), kind);
+}
+
+Result<void> only_known_keys(const toml::table& table, const std::string& origin, const std::string& prefix,
+                             std::span<const std::string_view> known) {
+    for (auto& [k, value] : table)
+        if (std::find(known.begin(), known.end(), k.str()) == known.end())
+            return unknown_key(origin, value, prefix + "." + std::string(k.str()), known);
+    return {};
+}
+
+Error unknown_key(const std::string& origin, const toml::node& at, const std::string& key,
+                  std::span<const std::string_view> known, std::string_view kind) {
     std::string message = where(origin, at.source()) + ": unknown " + std::string(kind) + " '" + key + "'";
     size_t dot = key.rfind('.');
     std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
@@ -110,6 +129,7 @@ Result<int64_t> int_at(const toml::node& node, const std::string& origin, const 
 // --- [health]: the watchdog's criteria (docs/watchdog.md) ------------------------------
 
 Result<void> parse_health_table(const toml::table& table, const std::string& origin, HealthCriteria& h) {
+    if (auto r = only_known_keys(table, origin, "health", controller_keys::health); !r) return r;
     for (auto& [k, node] : table) {
         const toml::node& value = node;  // clang 14 cannot capture a structured binding
         std::string key = "health." + std::string(k.str());
@@ -179,6 +199,7 @@ Result<EmailChannel> alert_email(const toml::node& node, const std::string& orig
     if (t == nullptr)
         return fail(where(origin, node.source()) +
                     ": alert.email must be a table { smtp = \"smtp://HOST:PORT\", from = \"…\", to = [\"…\"] }");
+    if (auto r = only_known_keys(*t, origin, "alert.email", controller_keys::alert_email); !r) return r.failure();
     EmailChannel email;
     for (auto& [k, value] : *t) {
         std::string key = "alert.email." + std::string(k.str());
@@ -221,6 +242,7 @@ Result<EmailChannel> alert_email(const toml::node& node, const std::string& orig
 // One [[alert]] table.
 Result<AlertPolicy> alert_policy(const toml::table& t, const std::string& origin, AlertCommands commands,
                                  const std::vector<AlertPolicy>& before) {
+    if (auto r = only_known_keys(t, origin, "alert", controller_keys::alert); !r) return r.failure();
     AlertPolicy policy;
     const toml::node* name_node = nullptr;
     for (auto& [k, value] : t) {

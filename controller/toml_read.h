@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,9 +30,17 @@ Result<toml::table> parse_toml(std::string_view text, const std::string& origin)
 // "FILE:L:C: unknown KIND 'KEY'", plus " (did you mean 'X'?)" when one of `known` is a
 // near miss of the last dotted part of `key` (an edit or two away).
 Error unknown_key(const std::string& origin, const toml::node& at, const std::string& key,
+                  std::span<const std::string_view> known, std::string_view kind = "key");
+Error unknown_key(const std::string& origin, const toml::node& at, const std::string& key,
                   std::initializer_list<std::string_view> known = {}, std::string_view kind = "key");
 // The entry of `known` that `word` is likely a typo of, or "".
+std::string closest(std::string_view word, std::span<const std::string_view> known);
 std::string closest(std::string_view word, std::initializer_list<std::string_view> known);
+
+// Refuses the first key of `table` not in `known` (a list of config_keys.h), with
+// unknown_key's message; `prefix` names the table in it ("tsig_key" ⇒ 'tsig_key.nmae').
+Result<void> only_known_keys(const toml::table& table, const std::string& origin, const std::string& prefix,
+                             std::span<const std::string_view> known);
 
 // The tables of array `name` at the top level (none when it is absent). Errors: "NAME
 // must be an array of tables [[NAME]]".
