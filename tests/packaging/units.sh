@@ -84,8 +84,9 @@ ct mkdir -p /etc/patchbay /etc/systemd/system/patchbay-controller.service.d
 ct sh -c 'printf "[controller]\nstate = \"/nonexistent\"\n[dns]\nlisten = [\"127.0.0.1:53\"]\n[api]\nlisten = \"127.0.0.1:8080\"\n" >/etc/patchbay/controller.toml
           chmod 600 /etc/patchbay/controller.toml
           printf "[Service]\nWatchdogSec=2s\n" >/etc/systemd/system/patchbay-controller.service.d/watchdog.conf
-          printf "[agent]\ndomains = [\"example.invalid\"]\nresolvers = [\"127.0.0.1:53\"]\n[services.http]\nunit = \"patchbay-http@.service\"\n" >/etc/patchbay/agent.toml
           systemctl daemon-reload'
+# The agent.toml the package ships: valid, and placing nothing.
+ct install -m 644 "$SRC/packaging/agent.toml" /etc/patchbay/agent.toml
 dump() { ct systemctl status --no-pager "$1" || true; ct journalctl -u "$1" --no-pager -n 30 || true; }
 check() {  # check WHAT CMD… — "ok - WHAT" or the unit's journal and exit 1
   local what=$1; shift
@@ -112,7 +113,7 @@ agent_stays_up() {
   ct timeout 20 systemctl start patchbay-agent.service && sleep 2 &&
     [ "$(prop patchbay-agent.service ActiveState)/$(prop patchbay-agent.service NRestarts)" = active/0 ]
 }
-check "patchbay-agent.service starts and stays up (NRestarts 0) with a config that places nothing" agent_stays_up
+check "patchbay-agent.service starts and stays up (NRestarts 0) with the packaged agent.toml (places nothing)" agent_stays_up
 stops_cleanly() {
   ct systemctl stop "$1" && [ "$(prop "$1" ActiveState)/$(prop "$1" Result)" = inactive/success ]
 }
