@@ -25,6 +25,7 @@
 #include "state_lock.h"
 #include "ticker.h"
 #include "token.h"
+#include "systemd_watchdog.h"
 #include "update_handler.h"
 #include "watchdog.h"
 
@@ -257,6 +258,15 @@ int main(int argc, char** argv) {
                   << "export PATCHBAY_TOKEN=" << *token << "\n"
                   << "export PATCHBAY_TSIG=" << dev_tsig << "\n"
                   << std::flush;
+    // systemd's watchdog (WatchdogSec= in the unit): pinged only while the health ticks
+    // (one a second) go on and the store answers, so a hung controller gets restarted.
+    auto systemd_watchdog = SystemdWatchdog::start_if_enabled(
+        [&controller, timer = watchdog_timer.get(), seen = uint64_t{0},
+         moved = std::chrono::steady_clock::now()]() mutable {
+            auto now = std::chrono::steady_clock::now();
+            if (uint64_t ticks = timer->ticks(); ticks != seen) seen = ticks, moved = now;
+            return now - moved < std::chrono::seconds(10) && controller.token_count().ok();
+        });
     sd_notify(0, "READY=1");
 
     int sig = 0;
@@ -265,6 +275,7 @@ int main(int argc, char** argv) {
     std::cerr << "patchbay-controller: stopping (signal " << sig << ")\n";
     controller.attach(nullptr, nullptr);
     api->reset();
+    systemd_watchdog.reset();
     drain_timer.reset();
     watchdog_timer.reset();
     controller.on_accounts(nullptr);

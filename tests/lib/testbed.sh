@@ -8,8 +8,11 @@
 #
 # 10.10.10.0/24 exists only inside these namespaces: nothing reaches the host's network.
 # Every container sees the source and build dirs (bound read-only at the same paths), gets
-# the units from units/ (ExecStart pointing at the build dir), /etc/patchbay/agent.toml and,
-# once the controller is up, /etc/patchbay/agent.token.
+# the built binaries where the package puts them (/usr/sbin/patchbay-agent,
+# /usr/libexec/patchbay/patchbay-demo-listener; the container's root is a writable overlay),
+# the unit files of units/ unchanged (so the tests run the real, hardened units: a build
+# dir under /tmp or /home would be invisible to them), /etc/patchbay/agent.toml and, once
+# the controller is up, /etc/patchbay/agent.token.
 #
 # Use:   source tests/lib/testbed.sh
 #        trap testbed_down EXIT          # always: also when a check fails
@@ -20,7 +23,8 @@
 # Env:   PATCHBAY_BUILD, PATCHBAY_SOURCE (default: ./build of this checkout)
 #        PBT_POLL_SECONDS (agent poll_seconds, default 30), PBT_IDLE_POLL_SECONDS (agent
 #        idle_poll_seconds; unset: the agent's own default), PBT_HOSTS (default the five),
-#        PBT_PROBES (set: health probes in the agents' catalog)
+#        PBT_PROBES (set: health probes in the agents' catalog), PBT_SKIP_INSTALL (hosts that
+#        get nothing of pbt_install: e.g. tests/packaging/deb_install.sh installs the .deb)
 # State: /var/lib/patchbay-test (never /tmp: the containers' /tmp is their own tmpfs).
 # Needs: root, systemd-container, iproute2, curl (./build.sh --tests installs them).
 
@@ -125,17 +129,15 @@ pbt_container_start() {
     bash "$PBT_SDCT" start
 }
 
-# pbt_install h121 — units (ExecStart → build dir), agent config, runtime dirs.
+# pbt_install h121 — binaries where the package puts them, the units unchanged, agent config.
 pbt_install() {
   local h=$1 u
   host_exec "$h" mkdir -p /etc/patchbay /run/patchbay/env /etc/systemd/system
-  sed "s|^ExecStart=/usr/sbin/patchbay-agent|ExecStart=$PBT_BUILD/agent/patchbay-agent|" \
-    "$PBT_SOURCE/units/patchbay-agent.service" |
-    host_exec "$h" tee /etc/systemd/system/patchbay-agent.service >/dev/null
-  for u in http smtp; do
-    sed "s|/usr/libexec/patchbay/patchbay-demo-listener|$PBT_BUILD/examples/patchbay-demo-listener|" \
-      "$PBT_SOURCE/units/patchbay-$u@.service" |
-      host_exec "$h" tee "/etc/systemd/system/patchbay-$u@.service" >/dev/null
+  host_exec "$h" install -D -m 755 "$PBT_BUILD/agent/patchbay-agent" /usr/sbin/patchbay-agent
+  host_exec "$h" install -D -m 755 "$PBT_BUILD/examples/patchbay-demo-listener" \
+    /usr/libexec/patchbay/patchbay-demo-listener
+  for u in patchbay-agent.service patchbay-http@.service patchbay-smtp@.service; do
+    host_exec "$h" install -m 644 "$PBT_SOURCE/units/$u" "/etc/systemd/system/$u"
   done
   pbt_agent_toml "$h" | host_exec "$h" tee /etc/patchbay/agent.toml >/dev/null
   host_exec "$h" systemctl daemon-reload
@@ -203,7 +205,9 @@ testbed_up() {
       pbt_die "container $h did not boot (log: $PBT_STATE/pbt-$h/console.log)"
   done
   PBT_BOOT_MS=$(( $(pbt_ms) - t0 ))
-  for h in "${PBT_HOSTS[@]}"; do pbt_install "$h"; done
+  for h in "${PBT_HOSTS[@]}"; do
+    [[ " ${PBT_SKIP_INSTALL:-} " == *" $h "* ]] || pbt_install "$h"
+  done
   pbt_log "up: ${#PBT_HOSTS[@]} hosts booted in ${PBT_BOOT_MS} ms (${PBT_HOSTS[*]})"
 }
 
