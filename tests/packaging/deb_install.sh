@@ -108,6 +108,29 @@ soa=$(dig_ctl +short example.com SOA)
 [ -n "$soa" ] || failp "example.com SOA not served after zone add"
 ok "admin.token + packaged CLI ⇒ zone add example.com ⇒ served ($soa)"
 
+# Backup while it serves, restore while stopped, on the installed server: both commands
+# find the state through /etc/patchbay/controller.toml, and the restored files stay the
+# dynamic user's, so the controller starts on them and serves the backup's zone.
+pbc() { host_exec h122 env PATCHBAY_CONTROLLER=http://127.0.0.1:8080 PATCHBAY_TOKEN="$token" patchbay "$@"; }
+host_exec h122 patchbay-controller backup /root/pb.db >"$PBT_RUN/backup.out" 2>&1 ||
+  failp "patchbay-controller backup on the installed server: $(cat "$PBT_RUN/backup.out")"
+grep -q "backup of /var/lib/patchbay-controller/patchbay.db in /root/pb.db: 1 zones" "$PBT_RUN/backup.out" ||
+  failp "backup output: $(cat "$PBT_RUN/backup.out")"
+pbc zone add later.example >/dev/null || failp "zone add later.example"
+host_exec h122 patchbay-controller restore /root/pb.db >"$PBT_RUN/restore.out" 2>&1 &&
+  failp "restore while $C runs was not refused"
+grep -q "is in use by another patchbay-controller" "$PBT_RUN/restore.out" || failp "restore refusal: $(cat "$PBT_RUN/restore.out")"
+host_exec h122 systemctl stop "$C"
+host_exec h122 patchbay-controller restore /root/pb.db >"$PBT_RUN/restore.out" 2>&1 ||
+  failp "restore on the installed server: $(cat "$PBT_RUN/restore.out")"
+host_exec h122 systemctl start "$C" || failp "$C does not start on the restored state: $(host_exec h122 journalctl -u "$C" -n 5 --no-pager)"
+wait_until 5 sh -c "ip netns exec pbt-ctl dig +time=1 +tries=1 @10.10.10.122 example.com SOA | grep -q 'status: NOERROR'" ||
+  failp "example.com not served after the restore"
+zones=$(pbc zone ls)
+case "$zones" in *later.example*) failp "later.example (made after the backup) is back after the restore";; esac
+pbc zone add after-restore.example >/dev/null || failp "the restored controller cannot write its store (owner?)"
+ok "installed controller: backup while serving, restore refused while running, restored while stopped ⇒ starts as its dynamic user, serves the backup, writes again"
+
 # ---- 3. remove, then purge --------------------------------------------------------------
 host_exec h121 dpkg -r patchbay-agent >>"$PBT_RUN/dpkg-agent.log" 2>&1 || failp "dpkg -r patchbay-agent"
 state_is h121 $A inactive || failp "$A still $(unit_show h121 $A ActiveState) after dpkg -r"
