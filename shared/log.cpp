@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include <systemd/sd-journal.h>
 
@@ -65,8 +66,8 @@ bool send_to_journal(LogLevel level, std::string_view message, const LogFields& 
 }  // namespace
 
 Result<LogLevel> parse_log_level(std::string_view text) {
-    for (int i = 0; i < 5; ++i)
-        if (text == kLevelNames[i]) return static_cast<LogLevel>(i + static_cast<int>(LogLevel::error));
+    for (size_t i = 0; i < std::size(kLevelNames); ++i)
+        if (text == kLevelNames[i]) return static_cast<LogLevel>(static_cast<int>(i) + static_cast<int>(LogLevel::error));
     return fail("unknown log level '" + std::string(text) + "' (want error, warning, notice, info or debug)");
 }
 
