@@ -95,6 +95,15 @@ void read_report_keys(const Reader& r, const toml::table& agent, AgentConfig& c)
     }
 }
 
+// [agent] log_level (docs/logs.md).
+void read_log_level(const Reader& r, const toml::table& agent, AgentConfig& c) {
+    const toml::node* n = agent.get("log_level");
+    if (!n) return;
+    auto level = parse_log_level(r.string_at(*n, "log_level"));
+    if (!level) r.error(n->source(), "'log_level': " + level.error());
+    c.log_level = *level;
+}
+
 // [services.X.probe]; `where` is "[services.X.probe]" for messages.
 ProbeConfig read_probe(const Reader& r, const toml::node& node, const std::string& where) {
     const toml::table* table = node.as_table();
@@ -199,6 +208,7 @@ void read_agent(const Reader& r, const toml::table& agent, AgentConfig& c) {
             r.error(n->source(), "'env_dir' must be an absolute path, not '" + c.env_dir + "'");
     }
     read_report_keys(r, agent, c);
+    read_log_level(r, agent, c);
 }
 
 void read_services(const Reader& r, const toml::node& node, AgentConfig& c) {

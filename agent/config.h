@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "address.h"
+#include "log.h"
 #include "reconcile.h"
 #include "result.h"
 
@@ -53,6 +54,7 @@ struct AgentConfig {
     // The last-known-good snapshots (snapshot_file.h). nullopt: not set, so the default
     // path in daemon mode and none with --once or --dry-run; "": none.
     std::optional<std::string> state_file;
+    LogLevel log_level = LogLevel::info;  // entries less severe are dropped; --log-level overrides
 
     std::vector<CatalogEntry> catalog() const;
 };

@@ -12,7 +12,7 @@ inline constexpr std::string_view top[] = {"agent", "services"};
 inline constexpr std::string_view agent[] = {"name",          "domains",          "resolvers",     "poll_seconds",
                                              "idle_poll_seconds", "notify_listen", "controller",   "token_file",
                                              "env_dir",       "query_timeout_ms", "report_seconds", "spool_dir",
-                                             "spool_max",     "metrics_listen",   "state_file"};
+                                             "spool_max",     "metrics_listen",   "state_file",     "log_level"};
 // [services.NAME]
 inline constexpr std::string_view service[] = {"unit", "transports", "probe"};
 // [services.NAME.probe]

@@ -41,10 +41,11 @@ Result<std::unique_ptr<HealthMonitor>> HealthMonitor::create(sd_event* event, sd
     if (bus) {
         auto watch = UnitWatch::create(bus, [self](const std::string& unit, const std::string& before,
                                                    const std::string& after) {
-            if (before != "unknown" && before != after) log_info(unit + ": " + before + " ⇒ " + after);
+            if (before != "unknown" && before != after)
+                log_info(unit + ": " + before + " ⇒ " + after, {{LogKey::unit, unit}});
             if (before == after) {  // the same state, now with systemd's reason
                 if (auto status = self->watch_->status(unit); !status.error.empty())
-                    log_warning(unit + ": " + after + ": " + status.error);
+                    log_warning(unit + ": " + after + ": " + status.error, {{LogKey::unit, unit}});
             }
             if (!self->reporter_) return;
             if (!unit_fell(before, after)) return self->reporter_->changed();
@@ -94,15 +95,16 @@ void HealthMonitor::set_instances(const std::vector<Action>& placed) {
         auto probe = probes_.find(action.key.service);
         if (probe == probes_.end()) continue;
         auto prober = Prober::create(event_, curl_, probe->second, ProbeTarget{action.domain, action.key},
-                                     [this, unit = unit](const ProbeResult& r) {
+                                     [this, unit = unit, zone = action.domain](const ProbeResult& r) {
+                                         LogFields fields{{LogKey::unit, unit}, {LogKey::zone, zone}};
                                          if (r.streak == 1 && !r.ok)
-                                             log_warning(unit + ": " + r.kind + " probe failed: " + r.error);
+                                             log_warning(unit + ": " + r.kind + " probe failed: " + r.error, fields);
                                          else if (r.streak == 1)
-                                             log_info(unit + ": " + r.kind + " probe ok");
+                                             log_info(unit + ": " + r.kind + " probe ok", fields);
                                          if (probe_result_matters(r)) reporter_->changed();
                                      });
         if (!prober) {
-            log_error(unit + ": cannot probe: " + prober.error());
+            log_error(unit + ": cannot probe: " + prober.error(), {{LogKey::unit, unit}});
             continue;
         }
         i.prober = std::move(*prober);

@@ -1,11 +1,12 @@
 // patchbay-agent: makes systemd run what the zone places on this host (DESIGN.md §3).
-//   patchbay-agent --config FILE [--once] [--dry-run] [--output json]
+//   patchbay-agent --config FILE [--once] [--dry-run] [--output json] [--log-level LEVEL]
 // Exit: 0 fine; 1 runtime failure; 2 bad flags or configuration; 3 (--once) a domain
 // could not be fetched completely, so nothing was stopped.
 #include <curl/curl.h>
 
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "config.h"
@@ -18,11 +19,13 @@ namespace {
 constexpr int kExitUsage = 2;
 
 const char* const kUsage =
-    "usage: patchbay-agent --config FILE [--once] [--dry-run] [--output json]\n"
+    "usage: patchbay-agent --config FILE [--once] [--dry-run] [--output json] [--log-level LEVEL]\n"
     "  --config FILE   the agent's TOML configuration\n"
     "  --once          one refresh and reconcile, then exit (3 if a domain was incomplete)\n"
     "  --dry-run       compute the actions without starting or stopping units\n"
-    "  --output json   print the actions as {\"start\":[...],\"stop\":[...],\"keep\":[...]}\n";
+    "  --output json   print the actions as {\"start\":[...],\"stop\":[...],\"keep\":[...]}\n"
+    "  --log-level LEVEL  error, warning, notice, info or debug: less severe entries are\n"
+    "                  dropped (overrides log_level of [agent]; default info)\n";
 
 int usage(const std::string& problem) {
     std::cerr << "patchbay-agent: " << problem << "\n" << kUsage;
@@ -34,6 +37,7 @@ int usage(const std::string& problem) {
 int main(int argc, char** argv) {
     std::string config_path;
     patchbay::ManagerOptions options;
+    std::optional<patchbay::LogLevel> log_level;  // --log-level, over the file's
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         auto value = [&](const std::string& flag) -> const char* {
@@ -62,6 +66,12 @@ int main(int argc, char** argv) {
             }
             if (format != "json") return usage("unknown output format '" + format + "' (only json)");
             options.json = true;
+        } else if (arg == "--log-level" || arg.starts_with("--log-level=")) {
+            const char* v = arg == "--log-level" ? value(arg) : argv[i] + 12;
+            if (!v) return usage("--log-level needs a LEVEL (error, warning, notice, info or debug)");
+            auto level = patchbay::parse_log_level(v);
+            if (!level) return usage("--log-level: " + level.error());
+            log_level = *level;
         } else if (arg == "--help" || arg == "-h") {
             std::cout << kUsage;
             return 0;
@@ -76,6 +86,8 @@ int main(int argc, char** argv) {
         std::cerr << "patchbay-agent: " << config.error() << "\n";
         return kExitUsage;
     }
+    if (log_level) config->log_level = *log_level;
+    patchbay::start_logging("patchbay-agent", config->log_level);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int code = patchbay::kExitFailure;
     {

@@ -223,6 +223,7 @@ void Manager::refresh(DomainState& d, bool force, const std::string& reason) {
     sd_event_source_set_enabled(d.timer.get(), SD_EVENT_OFF);
     RefreshRequest req{d.name, queries_, d.serial, force || d.force};
     d.force = false;
+    log_debug(d.name + ": SOA check (" + reason + (req.force ? ", full fetch" : "") + ")", {{LogKey::zone, d.name}});
     refresh_domain(*resolver_, std::move(req), [this, &d, reason](RefreshResult r) {
         on_refreshed(d, reason, std::move(r));
     });
@@ -237,18 +238,23 @@ void Manager::on_refreshed(DomainState& d, const std::string& reason, RefreshRes
         d.backoff_usec = d.backoff_usec == 0 ? kSecond : std::min(d.backoff_usec * 2, poll);
         d.last_error = r.error;
         log_warning(d.name + ": no complete snapshot (" + r.error + "); keeping " +
-                    (d.serial ? "serial " + std::to_string(*d.serial) : std::string("nothing known yet")) +
-                    (options_.once ? std::string() : ", retry in " + std::to_string(d.backoff_usec / 1000) + " ms"));
+                        (d.serial ? "serial " + std::to_string(*d.serial) : std::string("nothing known yet")) +
+                        (options_.once ? std::string() : ", retry in " + std::to_string(d.backoff_usec / 1000) + " ms"),
+                    {{LogKey::zone, d.name}});
     } else {
         d.backoff_usec = 0;
         d.last_error.clear();
         if (r.kind == RefreshResult::Kind::fetched) {
             log_info(d.name + ": serial " + std::to_string(r.serial) + ", " + std::to_string(r.tuples.size()) +
-                     " tuple(s) (" + reason + ", " + std::to_string(r.queries) + " queries)");
+                         " tuple(s) (" + reason + ", " + std::to_string(r.queries) + " queries)",
+                     {{LogKey::zone, d.name}, {LogKey::serial, r.serial}});
             d.tuples = std::move(r.tuples);
             d.confirmed = true;
-        } else if (reason != "poll" && reason != "retry") {
-            log_info(d.name + ": serial " + std::to_string(r.serial) + " unchanged (" + reason + ")");
+        } else {
+            // A poll that finds the serial unchanged is the quiet, common case: debug only.
+            log_entry(reason != "poll" && reason != "retry" ? LogLevel::info : LogLevel::debug,
+                      d.name + ": serial " + std::to_string(r.serial) + " unchanged (" + reason + ")",
+                      {{LogKey::zone, d.name}, {LogKey::serial, r.serial}});
         }
         d.serial = r.serial;
         d.confirmed = d.confirmed || d.tuples.has_value();  // the loaded snapshot's serial still holds
@@ -295,7 +301,8 @@ void Manager::reconcile_with(const std::vector<RunningInstance>& running) {
     // the agent) is adopted, i.e. counted as running and never restarted. Said once each.
     if (!last_logged_plan_)
         for (const auto& r : running)
-            log_info("adopted " + r.unit + " (" + r.key.str() + "): already running at start-up");
+            log_info("adopted " + r.unit + " (" + r.key.str() + "): already running at start-up",
+                     {{LogKey::unit, r.unit}});
     Plan plan = reconcile(known_domains(), local_, catalog_, running);
     if (std::any_of(domains_.begin(), domains_.end(), [](const auto& d) { return d->tuples && !d->confirmed; }))
         plan = hold_stops(std::move(plan));
@@ -339,12 +346,11 @@ void Manager::finish_once() {
     int code = kExitOk;
     for (const auto& d : domains_) {
         if (d->confirmed) continue;
-        std::cerr << "patchbay-agent: " << d->name << ": could not fetch a complete snapshot (" << d->last_error
-                  << "); "
-                  << (d->tuples ? "placed from the last-known-good snapshot (serial " + std::to_string(*d->serial) +
-                                      "), stopped nothing"
-                                : std::string("nothing was stopped"))
-                  << "\n";
+        log_error("patchbay-agent: " + d->name + ": could not fetch a complete snapshot (" + d->last_error + "); " +
+                      (d->tuples ? "placed from the last-known-good snapshot (serial " + std::to_string(*d->serial) +
+                                       "), stopped nothing"
+                                 : std::string("nothing was stopped")),
+                  {{LogKey::zone, d->name}});
         code = kExitIncomplete;
     }
     if (code == kExitOk && (action_failures_ > 0 || applier_->failed_jobs() > 0)) code = kExitFailure;
@@ -421,7 +427,7 @@ void Manager::register_now() {
 
 void Manager::registered(const Result<void>& ok) {
     if (ok) {
-        log_info("registered with " + config_.controller + " as " + config_.name);
+        log_info("registered with " + config_.controller + " as " + config_.name, {{LogKey::host, config_.name}});
         register_backoff_usec_ = 0;
         return arm(register_timer_.get(), kRegisterEvery);
     }

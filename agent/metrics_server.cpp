@@ -3,8 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
-#include <cstdio>
-
+#include "log.h"
 #include "metrics.h"
 
 namespace patchbay {
@@ -25,7 +24,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const Endpoint& list
             what = e.what();
         } catch (...) {
         }
-        std::fprintf(stderr, "metrics: GET /metrics failed: %s\n", what.c_str());
+        log_error("metrics: GET /metrics failed: " + what);
         res.status = 500;
         res.set_content("metrics failed: " + what + "\n", "text/plain");
     });

@@ -55,7 +55,9 @@ NotifyListener::~NotifyListener() = default;
 
 std::vector<uint8_t> NotifyListener::handle(const uint8_t* wire, size_t size, const std::string& peer) {
     NotifyOutcome out = answer_notify(wire, size, domains_);
-    log_info("notify from " + peer + ": " + out.note);
+    LogFields fields;
+    if (out.refresh) fields.push_back({LogKey::zone, *out.refresh});
+    log_info("notify from " + peer + ": " + out.note, fields);
     if (out.refresh) refresh_(*out.refresh);
     return std::move(out.reply);
 }

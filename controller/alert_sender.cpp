@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "fd.h"
+#include "log.h"
 
 extern char** environ;
 
@@ -136,6 +137,20 @@ Result<std::string> read_password(const std::string& path) {
 
 int64_t now_ms() {
     return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The journal fields of an alert's log lines: its server, account and instance.
+LogFields alert_fields(const AlertMessage& message) {
+    LogFields fields{{LogKey::host, message.subject.server}};
+    if (!message.account.empty()) fields.push_back({LogKey::account, message.account});
+    if (const auto& i = message.subject.instance) {
+        fields.push_back({LogKey::zone, i->domain});
+        fields.push_back({LogKey::service, i->key.service});
+        fields.push_back({LogKey::transport, i->key.transport});
+        fields.push_back({LogKey::address, i->key.address.str()});
+        fields.push_back({LogKey::port, i->key.port});
+    }
+    return fields;
 }
 
 }  // namespace
@@ -348,8 +363,9 @@ bool AlertSender::enqueue(const AlertPolicy& policy, const AlertMessage& message
         std::lock_guard lock(mutex_);
         if (queue_.size() + channels.size() > options_.queue_limit) {
             dropped_ += channels.size();
-            std::fprintf(stderr, "alert: queue full (%zu waiting): dropped %s of policy '%s'\n", queue_.size(),
-                         alert_summary(message).c_str(), policy.name.c_str());
+            log_error("alert: queue full (" + std::to_string(queue_.size()) + " waiting): dropped " +
+                          alert_summary(message) + " of policy '" + policy.name + "'",
+                      alert_fields(message));
             return false;
         }
         for (const auto& channel : channels) queue_.push_back(Job{policy, channel, message});
@@ -391,7 +407,8 @@ void AlertSender::run() {
         try {
             send_with_retries(job);
         } catch (const std::exception& e) {
-            std::fprintf(stderr, "alert: policy '%s' %s: %s\n", job.policy.name.c_str(), job.channel.c_str(), e.what());
+            log_error("alert: policy '" + job.policy.name + "' " + job.channel + ": " + e.what(),
+                      alert_fields(job.message));
         }
         lock.lock();
         busy_ = false;
@@ -409,9 +426,12 @@ void AlertSender::send_with_retries(const Job& job) {
         }
         // A command is not repeated: it may have done half its work before failing.
         bool last = attempt >= options_.attempts || job.channel == "command";
-        std::fprintf(stderr, "alert: policy '%s' %s failed (attempt %d of %d) for %s: %s%s\n", job.policy.name.c_str(),
-                     job.channel.c_str(), attempt, job.channel == "command" ? 1 : options_.attempts,
-                     alert_summary(job.message).c_str(), sent.error().c_str(), last ? "; giving up" : "");
+        log_entry(last ? LogLevel::error : LogLevel::warning,
+                  "alert: policy '" + job.policy.name + "' " + job.channel + " failed (attempt " +
+                      std::to_string(attempt) + " of " +
+                      std::to_string(job.channel == "command" ? 1 : options_.attempts) + ") for " +
+                      alert_summary(job.message) + ": " + sent.error() + (last ? "; giving up" : ""),
+                  alert_fields(job.message));
         if (last) {
             count(job.channel, false);
             return;

@@ -275,6 +275,14 @@ Result<ControllerConfig> parse_controller_config(const std::string& text, const 
                 auto s = value.value<std::string>();
                 if (!s || s->empty()) return fail(where(origin, value.source()) + ": " + key + " must be a directory path");
                 cfg.state_dir = *s;
+            } else if (key == "controller.log_level") {
+                auto level_name = value.value<std::string>();
+                if (!level_name)
+                    return fail(where(origin, value.source()) + ": " + key +
+                                " must be a string: error, warning, notice, info or debug");
+                auto level = parse_log_level(*level_name);
+                if (!level) return fail(where(origin, value.source()) + ": " + key + ": " + level.error());
+                cfg.log_level = *level;
             } else if (key == "dns.listen") {
                 auto* list = value.as_array();
                 if (!list || list->empty())
@@ -324,6 +332,10 @@ Result<ControllerFlags> parse_controller_flags(int argc, const char* const* argv
             else if (arg == "--api-listen") flags.api_listen = *v;
             else if (arg == "--state") flags.state = *v;
             else flags.dns_listen.push_back(*v);
+        } else if (arg == "--log-level") {
+            auto v = value(arg.c_str());
+            if (!v) return v.failure();
+            flags.log_level = *v;
         } else if (arg == "--client-listen") {
             auto v = value(arg.c_str());
             if (!v) return v.failure();
@@ -370,6 +382,11 @@ Result<ControllerConfig> resolve_controller_config(const ControllerFlags& flags)
         cfg.api_listen = *ep;
     }
     if (flags.state) cfg.state_dir = *flags.state;
+    if (flags.log_level) {
+        auto level = parse_log_level(*flags.log_level);
+        if (!level) return fail("--log-level: " + level.error());
+        cfg.log_level = *level;
+    }
     if (!flags.client_listen.empty()) {
         cfg.client_listen.clear();
         for (const auto& text : flags.client_listen) {

@@ -12,6 +12,7 @@
 #include "alert.h"
 #include "client_view.h"
 #include "health.h"
+#include "log.h"
 #include "result.h"
 #include "tsig.h"
 
@@ -43,6 +44,7 @@ struct ControllerConfig {
     std::vector<AclEntry> acl;                // [[acl]]; --dev adds loopback transfers
     HealthCriteria health;                    // [health] (docs/watchdog.md)
     std::vector<AlertPolicy> alerts;          // [[alert]] (docs/alerts.md)
+    LogLevel log_level = LogLevel::info;      // [controller] log_level, --log-level (docs/logs.md)
 };
 
 // Who may transfer: the [[acl]] entries plus one per secondary (its address, its key).
@@ -57,6 +59,7 @@ struct ControllerFlags {
     std::vector<std::string> client_listen;  // --client-listen, repeatable
     std::optional<std::string> api_listen;
     std::optional<std::string> state;
+    std::optional<std::string> log_level;    // --log-level, over the file's
     bool dev = false;
     bool help = false;
 };

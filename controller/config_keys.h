@@ -11,7 +11,7 @@ namespace patchbay::controller_keys {
 
 inline constexpr std::string_view sections[] = {"controller", "dns",       "api", "health", "client_view",
                                                 "tsig_key",   "secondary", "acl", "alert"};
-inline constexpr std::string_view controller[] = {"state"};
+inline constexpr std::string_view controller[] = {"state", "log_level"};
 inline constexpr std::string_view dns[] = {"listen", "ttl"};
 inline constexpr std::string_view api[] = {"listen"};
 inline constexpr std::string_view client_view[] = {"listen", "assignment_networks", "ttl", "warning_weight_percent",

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
-#include <iostream>
 #include <stdexcept>
 
 #include "domain.h"
 #include "drain.h"
+#include "log.h"
 #include "settings.h"
 #include "token.h"
 #include "update.h"
@@ -24,7 +24,7 @@ Controller::Controller(Store store, DnsSettings settings)
     for (const auto& t : *tokens) {
         auto role = parse_role(t.role);
         if (!role) {  // written by us; a token with a role we do not know grants nothing
-            std::cerr << "token " << t.id() << " (" << t.name << "): " << role.error() << "; ignored\n";
+            log_warning("token " + t.id() + " (" + t.name + "): " + role.error() + "; ignored");
             continue;
         }
         principals_[t.sha256] = Principal{*role, t.account, t.name};
@@ -72,7 +72,8 @@ Result<void> Controller::load_journal() {
     for (const auto& row : *rows) {
         auto diff = decode_diff(row.removed, row.added);
         if (!diff) {  // a damaged row only costs IXFR its history: AXFR still works
-            std::cerr << "journal of zone " << row.zone << " serial " << row.serial_to << ": " << diff.error() << "\n";
+            log_warning("journal of zone " + row.zone + " serial " + std::to_string(row.serial_to) + ": " + diff.error(),
+                        {{LogKey::zone, row.zone}, {LogKey::serial, row.serial_to}});
             continue;
         }
         journal = journal->with_diff(row.zone, *diff, journal_limits_);
@@ -92,7 +93,8 @@ void Controller::record_diff(const std::string& zone, const Zone* next) {
     JournalRow row{zone, diff->serial_from, diff->serial_to, encode_removed(*diff), encode_added(*diff)};
     if (auto r = store_.add_journal(row, journal_limits_.max_diffs); !r) {
         // The change stands; IXFR from before it falls back to the whole zone.
-        std::cerr << "cannot journal zone " << zone << " serial " << next->serial() << ": " << r.error() << "\n";
+        log_error("cannot journal zone " + zone + " serial " + std::to_string(next->serial()) + ": " + r.error(),
+                  {{LogKey::zone, zone}, {LogKey::serial, next->serial()}});
     }
     journal_ = journal_->with_diff(zone, std::move(diff), journal_limits_);
 }
@@ -211,7 +213,7 @@ void Controller::apply_policy(const std::string& account, AccountPolicyPtr polic
 void Controller::load_policies() {
     auto rows = store_.current_settings();
     if (!rows) {
-        std::cerr << "cannot load the accounts' settings: " << rows.error() << "; no mapping rules in force\n";
+        log_error("cannot load the accounts' settings: " + rows.error() + "; no mapping rules in force");
         return;
     }
     for (const auto& row : *rows) {
@@ -219,8 +221,9 @@ void Controller::load_policies() {
         if (!compiled) {
             // Accepted once, refused now (a MaxMind DB gone): the account's zones are
             // answered all-healthy until its settings are set again.
-            std::cerr << "settings of account " << row.account << " version " << row.version << ": "
-                      << compiled.error() << "; its zones are answered without its rules\n";
+            log_error("settings of account " + row.account + " version " + std::to_string(row.version) + ": " +
+                          compiled.error() + "; its zones are answered without its rules",
+                      {{LogKey::account, row.account}});
             continue;
         }
         std::lock_guard lock(view_mu_);
@@ -430,13 +433,20 @@ void Controller::publish(const Change& change, const std::optional<std::string>&
             update_client_zone(change.zone, std::move(tuples));
         } else {
             // The change is committed; the zone's next change publishes it.
-            std::cerr << "cannot rebuild zone " << change.zone << " after a change: " << zone.error() << "\n";
+            log_error("cannot rebuild zone " + change.zone + " after a change: " + zone.error(),
+                      {{LogKey::zone, change.zone}, {LogKey::serial, change.serial}, {LogKey::change, change.id}});
         }
     }
     auto agents = store_.agents();
     if (agents) notify_agents(change.zone, change.serial, *agents);
     if (published_ && published_->zone(change.zone)) notify_secondaries(change.zone, change.serial);
-    if (change_callback_) change_callback_(change, owner ? *owner : zone_account(change.zone).value_or(""));
+    std::string account = owner ? *owner : zone_account(change.zone).value_or("");
+    LogFields fields{{LogKey::zone, change.zone}, {LogKey::serial, change.serial}, {LogKey::change, change.id}};
+    if (!account.empty()) fields.push_back({LogKey::account, account});
+    log_info("change " + std::to_string(change.id) + ": zone " + change.zone + " at serial " +
+                 std::to_string(change.serial),
+             fields);
+    if (change_callback_) change_callback_(change, account);
 }
 
 void Controller::notify_agents(const std::string& zone, uint32_t serial, const std::vector<AgentRow>& agents) {
@@ -849,7 +859,7 @@ void Controller::notify_accounts() {
     try {
         accounts_callback_(std::move(snapshot));
     } catch (const std::exception& e) {
-        std::cerr << "accounts callback failed: " << e.what() << "\n";
+        log_error(std::string("accounts callback failed: ") + e.what());
     }
 }
 

@@ -34,6 +34,7 @@
 #include "dns_dispatch.h"
 #include "dns_listeners.h"
 #include "fd.h"
+#include "log.h"
 #include "socket_address.h"
 
 namespace patchbay {
@@ -227,7 +228,7 @@ private:
             try {
                 iterate();
             } catch (const std::exception& e) {
-                std::fprintf(stderr, "dns: %s\n", e.what());
+                log_error(std::string("dns: ") + e.what());
             }
         }
     }
@@ -496,7 +497,8 @@ DnsServer::DnsServer(std::unique_ptr<Shared> shared, std::vector<Endpoint> bound
 DnsServer::~DnsServer() {
     shared_->stopping.store(true);
     uint64_t one = 1;
-    if (::write(shared_->wake.get(), &one, sizeof one) < 0) std::perror("dns: cannot wake the workers");
+    if (::write(shared_->wake.get(), &one, sizeof one) < 0)
+        log_error(std::string("dns: cannot wake the workers: ") + std::strerror(errno));
     for (auto& loop : loops_) loop->join();
 }
 

@@ -2,7 +2,8 @@
 #include "event_hub.h"
 
 #include <algorithm>
-#include <iostream>
+
+#include "log.h"
 
 namespace patchbay {
 
@@ -103,7 +104,7 @@ void EventHub::keep_alive_loop() {
 
 void EventHub::log(std::string_view line) const {
     if (options_.log) return options_.log(line);
-    std::cerr << line << "\n";
+    log_warning(line);
 }
 
 }  // namespace patchbay

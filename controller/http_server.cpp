@@ -9,12 +9,12 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <strings.h>
 
 #include "bound_socket.h"
+#include "log.h"
 #include "socket_address.h"
 
 namespace patchbay {
@@ -181,7 +181,7 @@ void HttpRouter::add(std::string method, const std::string& pattern, HttpHandler
 
 void HttpRouter::log(std::string_view line) const {
     if (log_) return log_(line);
-    std::cerr << line << "\n";
+    log_error(line);
 }
 
 bool HttpRouter::authorize(HttpRequest& request, HttpResponse& response) const {

@@ -15,6 +15,7 @@
 #include "backup_command.h"
 #include "arrangements.h"
 #include "event_hub.h"
+#include "log.h"
 #include "live_events.h"
 #include "api.h"
 #include "config.h"
@@ -35,17 +36,22 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: patchbay-controller [--config FILE] [--dev] [--dns-listen ADDR:PORT]... "
-    "[--api-listen ADDR:PORT] [--state DIR]\n"
+    "[--api-listen ADDR:PORT] [--state DIR] [--log-level LEVEL]\n"
     "       patchbay-controller backup|restore FILE ...   (patchbay-controller backup --help)\n"
     "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
     "         API on 127.0.0.1:8080, an admin token printed as export lines, and zone\n"
     "         transfers (AXFR/IXFR) allowed from 127.0.0.0/8 and ::1 without a key, and a\n"
     "         new TSIG key for dynamic updates, printed as PATCHBAY_TSIG (nsupdate -y)\n"
     "  --client-listen ADDR:PORT  (repeatable) DNS for clients: the client view, health\n"
-    "         applied (docs/views.md); none unless given here or in [client_view]\n";
+    "         applied (docs/views.md); none unless given here or in [client_view]\n"
+    "  --log-level LEVEL  error, warning, notice, info or debug: less severe entries are\n"
+    "         dropped (overrides log_level of [controller]; default info; docs/logs.md)\n";
 
+// Bad flags or configuration (code 2) are the command line's answer, plain on stderr;
+// a failure to start is logged.
 int die(const std::string& message, int code = 1) {
-    std::cerr << "patchbay-controller: " << message << "\n";
+    if (code == 2) std::cerr << "patchbay-controller: " << message << "\n";
+    else log_error("patchbay-controller: " + message);
     return code;
 }
 
@@ -74,7 +80,7 @@ Result<std::string> bootstrap_token(Controller& controller, const ControllerConf
         if (!out) return fail("cannot write " + path.string());
     }
     chmod(path.c_str(), 0600);
-    std::cerr << "patchbay-controller: wrote the first admin token to " << path.string() << "\n";
+    log_notice("patchbay-controller: wrote the first admin token to " + path.string());
     return std::string();
 }
 
@@ -137,6 +143,7 @@ int main(int argc, char** argv) {
     }
     auto cfg = resolve_controller_config(*flags);
     if (!cfg) return die(cfg.error(), 2);
+    start_logging("patchbay-controller", cfg->log_level);
     if (cfg->dev && !flags->state) {
         char tmpl[] = "/tmp/patchbay-dev-XXXXXX";
         if (!mkdtemp(tmpl)) return die("cannot make a temporary state directory");
@@ -242,17 +249,17 @@ int main(int argc, char** argv) {
     // while the controller was down, at its first tick.
     auto drain_timer = std::make_unique<Ticker>(std::chrono::milliseconds(250), [&controller] {
         auto done = controller.finish_due_drains(unix_ms_now());
-        if (!done) return void(std::cerr << "patchbay-controller: drains: " << done.error() << "\n");
+        if (!done) return log_error("patchbay-controller: drains: " + done.error());
         for (const auto& d : *done)
-            std::cerr << "patchbay-controller: drained " << d.address.str() << ": " << d.removed.size()
-                      << " tuple(s) removed\n";
+            log_notice("patchbay-controller: drained " + d.address.str() + ": " + std::to_string(d.removed.size()) +
+                           " tuple(s) removed",
+                       {{LogKey::address, d.address.str()}});
     });
 
-    for (const auto& ep : (*dns)->bound()) std::cerr << "patchbay-controller: DNS on " << ep.str() << " (UDP, TCP)\n";
+    for (const auto& ep : (*dns)->bound()) log_info("patchbay-controller: DNS on " + ep.str() + " (UDP, TCP)");
     for (const auto& ep : (*dns)->client_bound())
-        std::cerr << "patchbay-controller: DNS for clients (client view) on " << ep.str() << " (UDP, TCP)\n";
-    std::cerr << "patchbay-controller: API on http://" << (*api)->bound().str() << "/v1, state in " << cfg->state_dir
-              << "\n";
+        log_info("patchbay-controller: DNS for clients (client view) on " + ep.str() + " (UDP, TCP)");
+    log_info("patchbay-controller: API on http://" + (*api)->bound().str() + "/v1, state in " + cfg->state_dir);
     if (cfg->dev)  // like `vault server -dev`: eval-able lines for an admin shell
         std::cout << "export PATCHBAY_CONTROLLER=http://" << (*api)->bound().str() << "\n"
                   << "export PATCHBAY_TOKEN=" << *token << "\n"
@@ -272,14 +279,14 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     sd_notify(0, "STOPPING=1");
-    std::cerr << "patchbay-controller: stopping (signal " << sig << ")\n";
+    log_info("patchbay-controller: stopping (signal " + std::to_string(sig) + ")");
     controller.attach(nullptr, nullptr);
     api->reset();
     systemd_watchdog.reset();
     drain_timer.reset();
     watchdog_timer.reset();
     controller.on_accounts(nullptr);
-    if (auto flushed = (*watchdog)->tick(unix_ms_now()); !flushed) std::cerr << "patchbay-controller: " << flushed.error() << "\n";
+    if (auto flushed = (*watchdog)->tick(unix_ms_now()); !flushed) log_error("patchbay-controller: " + flushed.error());
     watchdog->reset();
     alerts.reset();
     curl_global_cleanup();

@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <random>
@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "fd.h"
+#include "log.h"
 #include "socket_address.h"
 #include "tsig.h"
 #include "zone.h"
@@ -99,12 +100,12 @@ public:
                 p.id = static_cast<uint16_t>(ids_());
                 p.message = notify_message(zone, serial, p.id);
                 if (p.message.empty()) {
-                    std::fprintf(stderr, "notify: cannot build a NOTIFY for zone '%s'\n", zone.c_str());
+                    log_error("notify: cannot build a NOTIFY for zone '" + zone + "'", {{LogKey::zone, zone}});
                     return;
                 }
                 if (key) {
                     if (auto signed_ok = tsig_sign_request(p.message, *key); !signed_ok) {
-                        std::fprintf(stderr, "notify: %s\n", signed_ok.error().c_str());
+                        log_error("notify: " + signed_ok.error(), {{LogKey::zone, zone}});
                         return;
                     }
                 }
@@ -119,7 +120,8 @@ public:
 private:
     void wake() {
         uint64_t one = 1;
-        if (::write(wake_.get(), &one, sizeof one) < 0) std::perror("notify: cannot wake the thread");
+        if (::write(wake_.get(), &one, sizeof one) < 0)
+            log_error(std::string("notify: cannot wake the thread: ") + std::strerror(errno));
     }
 
     void run() {
@@ -127,7 +129,7 @@ private:
             try {
                 iterate();
             } catch (const std::exception& e) {
-                std::fprintf(stderr, "notify: %s\n", e.what());
+                log_error(std::string("notify: ") + e.what());
             }
         }
     }
@@ -179,9 +181,11 @@ private:
             // Any answer ends the retries; an error would come back every time.
             ++(rcode == KNOT_RCODE_NOERROR ? counts_.answered : counts_.error);
             if (rcode != KNOT_RCODE_NOERROR) {
-                std::fprintf(stderr, "notify: %s answered NOTIFY for %s serial %u with rcode %u\n",
-                             source.str().c_str(), it->first.first.c_str(), it->second.serial,
-                             static_cast<unsigned>(rcode));
+                log_warning("notify: " + source.str() + " answered NOTIFY for " + it->first.first + " serial " +
+                                std::to_string(it->second.serial) + " with rcode " + std::to_string(rcode),
+                            {{LogKey::zone, it->first.first},
+                             {LogKey::serial, it->second.serial},
+                             {LogKey::address, source.str()}});
             }
             pending_.erase(it);
             return;
@@ -224,9 +228,9 @@ private:
 
     void give_up(const PendingKey& key, const Pending& p, const char* why) {
         auto waited = std::chrono::duration_cast<milliseconds>(Clock::now() - p.first_sent);
-        std::fprintf(stderr, "notify: giving up NOTIFY for %s serial %u to %s after %lld ms: %s\n",
-                     key.first.c_str(), p.serial, key.second.str().c_str(),
-                     static_cast<long long>(p.sent ? waited.count() : 0), why);
+        log_warning("notify: giving up NOTIFY for " + key.first + " serial " + std::to_string(p.serial) + " to " +
+                        key.second.str() + " after " + std::to_string(p.sent ? waited.count() : 0) + " ms: " + why,
+                    {{LogKey::zone, key.first}, {LogKey::serial, p.serial}, {LogKey::address, key.second.str()}});
     }
 
     const NotifyTiming timing_;

@@ -1,11 +1,11 @@
 #include "update_handler.h"
 
-#include <iostream>
 #include <memory>
 #include <optional>
 
 #include "dname.h"
 #include "domain.h"
+#include "log.h"
 #include "response.h"
 
 namespace patchbay {
@@ -64,8 +64,12 @@ UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vec
         std::optional<std::string> key;
         if (signer) key = signer->key().name();
         std::string who = request.source.address.str() + (key ? " key " + *key : " unsigned");
+        log_debug("dns update of " + *zone + " from " + who + ": " + std::to_string(request.len) + " bytes over " +
+                      (request.transport == Transport::tcp ? "TCP" : "UDP"),
+                  {{LogKey::zone, *zone}, {LogKey::address, request.source.address.str()}});
         if (!acl_allows(acl, AclAction::update, request.source.address, key, *zone)) {
-            std::cerr << "dns update of " << *zone << " from " << who << ": REFUSED by the ACL\n";
+            log_warning("dns update of " + *zone + " from " + who + ": REFUSED by the ACL",
+                        {{LogKey::zone, *zone}, {LogKey::address, request.source.address.str()}});
             return reply(KNOT_RCODE_REFUSED);
         }
         if (key) {
@@ -75,8 +79,11 @@ UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vec
             if (auto bound = key_accounts.find(*key); bound != key_accounts.end()) {
                 auto owner = controller.zone_account(*zone);
                 if (!owner || *owner != bound->second) {
-                    std::cerr << "dns update of " << *zone << " from " << who << ": REFUSED (the key is account "
-                              << bound->second << "'s)\n";
+                    log_warning("dns update of " + *zone + " from " + who + ": REFUSED (the key is account " +
+                                    bound->second + "'s)",
+                                {{LogKey::zone, *zone},
+                                 {LogKey::address, request.source.address.str()},
+                                 {LogKey::account, bound->second}});
                     return reply(KNOT_RCODE_REFUSED);
                 }
             }
@@ -85,11 +92,18 @@ UpdateHandler make_update_handler(Controller& controller, Keyring keys, std::vec
         std::string author = key ? "tsig:" + *key : "address:" + request.source.address.str();
         auto done = controller.update_zone(*zone, query.get(), author);
         if (!done) {
-            std::cerr << "dns update of " << *zone << " from " << who << " failed: " << done.error() << "\n";
+            log_error("dns update of " + *zone + " from " + who + " failed: " + done.error(),
+                      {{LogKey::zone, *zone}, {LogKey::address, request.source.address.str()}});
             return reply(KNOT_RCODE_SERVFAIL);
         }
-        std::cerr << "dns update of " << *zone << " from " << who << ": " << rcode_name(done->rcode)
-                  << (done->change ? ", serial " + std::to_string(done->change->serial) : ", nothing changed") << "\n";
+        LogFields fields{{LogKey::zone, *zone}, {LogKey::address, request.source.address.str()}};
+        if (done->change) {
+            fields.push_back({LogKey::serial, done->change->serial});
+            fields.push_back({LogKey::change, done->change->id});
+        }
+        log_info("dns update of " + *zone + " from " + who + ": " + rcode_name(done->rcode) +
+                     (done->change ? ", serial " + std::to_string(done->change->serial) : ", nothing changed"),
+                 fields);
         return reply(done->rcode);
     };
 }

@@ -2,7 +2,8 @@
 #include "watchdog.h"
 
 #include <algorithm>
-#include <iostream>
+
+#include "log.h"
 
 namespace patchbay {
 
@@ -270,7 +271,8 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         set_changed = instances_changed || set_changed;
         applied.emplace_back(&s, instances_changed);
         if (result.changes.size() > changes_before && !undo.count(s.name))
-            std::cerr << "patchbay-controller: watchdog: unforeseen change of " << s.name << " (no undo)\n";
+            log_error("patchbay-controller: watchdog: unforeseen change of " + s.name + " (no undo)",
+                      {{LogKey::host, s.name}});
     }
     if (!result.changes.empty()) {
         HistoryBatch batch;
@@ -299,7 +301,7 @@ Result<IngestResult> Watchdog::ingest(std::vector<Report> reports, int64_t now_m
         try {
             load_callback_(std::move(load));
         } catch (const std::exception& e) {
-            std::cerr << "patchbay-controller: watchdog load callback failed: " << e.what() << "\n";
+            log_error(std::string("patchbay-controller: watchdog load callback failed: ") + e.what());
         }
     }
     return result;
@@ -400,7 +402,7 @@ void Watchdog::publish(std::unique_lock<std::mutex>& lock, std::vector<StateChan
         try {
             callback_(changes, snapshot);
         } catch (const std::exception& e) {
-            std::cerr << "patchbay-controller: watchdog change callback failed: " << e.what() << "\n";
+            log_error(std::string("patchbay-controller: watchdog change callback failed: ") + e.what());
         }
     }
 }
@@ -483,7 +485,7 @@ WatchdogTimer::WatchdogTimer(Watchdog& watchdog, std::chrono::milliseconds every
                              std::function<void(int64_t)> then)
     : ticker_(every, [&watchdog, clock = std::move(clock), then = std::move(then)] {
           int64_t now = clock();
-          if (auto r = watchdog.tick(now); !r) std::cerr << "patchbay-controller: watchdog tick: " << r.error() << "\n";
+          if (auto r = watchdog.tick(now); !r) log_error("patchbay-controller: watchdog tick: " + r.error());
           if (then) then(now);
       }) {}
 
