@@ -13,22 +13,15 @@
 #include "log.h"
 #include "manager.h"
 #include "plan_json.h"
+#include "usage.h"
 
 namespace {
 
 constexpr int kExitUsage = 2;
 
-const char* const kUsage =
-    "usage: patchbay-agent --config FILE [--once] [--dry-run] [--output json] [--log-level LEVEL]\n"
-    "  --config FILE   the agent's TOML configuration\n"
-    "  --once          one refresh and reconcile, then exit (3 if a domain was incomplete)\n"
-    "  --dry-run       compute the actions without starting or stopping units\n"
-    "  --output json   print the actions as {\"start\":[...],\"stop\":[...],\"keep\":[...]}\n"
-    "  --log-level LEVEL  error, warning, notice, info or debug: less severe entries are\n"
-    "                  dropped (overrides log_level of [agent]; default info)\n";
 
 int usage(const std::string& problem) {
-    std::cerr << "patchbay-agent: " << problem << "\n" << kUsage;
+    std::cerr << "patchbay-agent: " << problem << "\n" << patchbay::kAgentUsage;
     return kExitUsage;
 }
 
@@ -73,7 +66,7 @@ int main(int argc, char** argv) {
             if (!level) return usage("--log-level: " + level.error());
             log_level = *level;
         } else if (arg == "--help" || arg == "-h") {
-            std::cout << kUsage;
+            std::cout << patchbay::kAgentUsage;
             return 0;
         } else {
             return usage("unknown argument '" + arg + "'");

@@ -11,6 +11,7 @@
 #include <limits>
 #include <sstream>
 
+#include "commands.h"
 #include "span.h"
 #include "timeline.h"
 #include "tuple.h"
@@ -18,41 +19,24 @@
 
 namespace patchbay {
 
-const char* const kCliUsage =
-    "usage: patchbay [--controller URL] [--token T] [--output text|json] NOUN VERB [ARGS]\n"
-    "  zone add DOMAIN [--account A [--template T]]         zone rm DOMAIN            zone ls\n"
-    "  zone import FILE [--zone DOMAIN] [--account A]       zone export DOMAIN\n"
-    "  tuple add DOMAIN SERVICE TRANSPORT ADDRESS PORT [--priority N] [--weight N] [--target NAME]\n"
-    "  tuple rm DOMAIN SERVICE TRANSPORT ADDRESS PORT\n"
-    "  tuple move DOMAIN SERVICE TRANSPORT FROM TO [--timeout 60s]  (TO up and healthy first, then FROM goes)\n"
-    "  tuple ls [DOMAIN]          agent ls                  status\n"
-    "  servers ls                 server show NAME\n"
-    "  alert test [POLICY] [--account A]  (a test message through every channel; exit 1 if one fails)\n"
-    "  account add NAME           account ls                account rm NAME\n"
-    "  token create [--account NAME] --role ROLE [--name N]  (prints the token, once)\n"
-    "  token ls                   token revoke ID\n"
-    "  policy get ACCOUNT         policy set ACCOUNT FILE   policy check FILE\n"
-    "  policy history ACCOUNT     policy rollback ACCOUNT VERSION\n"
-    "  explain DOMAIN SERVICE [--transport tcp] [--from ADDRESS] [--at TIME] [--department D]\n"
-    "  changes ls [--zone DOMAIN] [--limit N]  (the change log, newest first)   changes show ID\n"
-    "  drain ADDRESS [--grace 30s]  (out of the client view now, its tuples removed after the grace)\n"
-    "  undrain ADDRESS              drains ls\n"
-    "  timeline [--range 24h] [--period P] [--server NAME]...  (U up, W warning, D down, . no data)\n"
-    "  a command that changes something takes --wait [--timeout 60s]: it returns once every host\n"
-    "    serving the zone runs the change (exit 7 naming the hosts that failed or did not answer)\n"
-    "  roles: admin, account-admin, account-viewer, agent (docs/accounts.md)\n"
-    "environment: PATCHBAY_CONTROLLER (default http://127.0.0.1:8080), PATCHBAY_TOKEN\n";
-
 namespace {
 
 using nlohmann::json;
 
 Error usage(const std::string& message) { return fail(ErrorKind::invalid, message); }
 
-// The commands that change something, which --wait may follow to the hosts.
-const std::vector<std::string> kWaitingCommands = {
-    "zone add",    "zone rm",      "zone import",  "tuple add", "tuple rm",   "tuple move", "account add",
-    "account rm",  "token create", "token revoke", "policy set", "policy rollback", "drain", "undrain"};
+// The commands that take `--NAME`, as "noun verb", in docs/cli.md's order; "wait" and
+// "timeout" for every command that changes something.
+std::vector<std::string> commands_taking(const std::string& name) {
+    std::vector<std::string> out;
+    for (const auto& c : cli_commands()) {
+        auto options = options_of(c);
+        bool takes = std::find(options.begin(), options.end(), name) != options.end() ||
+                     (c.changes && (name == "wait" || name == "timeout"));
+        if (takes) out.push_back(name_of(c));
+    }
+    return out;
+}
 
 // Fixed-width columns, the way `ip`/`systemctl` print tables.
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
@@ -300,7 +284,10 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
                 value = name.substr(eq + 1);
                 name = name.substr(0, eq);
             } else {
-                if (name == "help") return usage(kCliUsage);
+                if (name == "help") {
+                    inv.help = true;
+                    continue;
+                }
                 if (name == "wait") {  // a flag: takes no value
                     inv.wait = true;
                     continue;
@@ -321,21 +308,41 @@ Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
                 inv.options[name] = value;
             else if (name == "server") inv.servers.push_back(value);
             else return usage("unknown option --" + name);
+        } else if (a == "-h") {
+            inv.help = true;
         } else {
             words.push_back(a);
         }
     }
-    if (words.empty()) return usage(kCliUsage);
+    // `patchbay help tuple add` is `patchbay tuple add --help`.
+    if (!words.empty() && words[0] == "help") {
+        inv.help = true;
+        words.erase(words.begin());
+    }
+    if (words.empty()) {
+        if (inv.help) return inv;
+        return usage(overview_help());
+    }
     inv.noun = words[0];
     size_t first_arg = 1;
-    if (inv.noun != "status" && inv.noun != "explain" && inv.noun != "timeline" && inv.noun != "drain" &&
-        inv.noun != "undrain") {
-        if (words.size() < 2) return usage("'" + inv.noun + "' needs a verb\n" + kCliUsage);
+    if (!find_command(inv.noun, "")) {
+        if (words.size() < 2) {
+            if (inv.help) return inv;
+            return usage("'" + inv.noun + "' needs a verb\n" + noun_help(inv.noun));
+        }
         inv.verb = words[1];
         first_arg = 2;
     }
     inv.args.assign(words.begin() + static_cast<long>(first_arg), words.end());
     return inv;
+}
+
+Result<std::string> help_text(const Invocation& inv) {
+    if (inv.noun.empty()) return overview_help();
+    if (const CommandSpec* command = find_command(inv.noun, inv.verb)) return command_help(*command);
+    if (inv.verb.empty())
+        if (std::string text = noun_help(inv.noun); !text.empty()) return text;
+    return usage("unknown command '" + inv.noun + (inv.verb.empty() ? "" : " " + inv.verb) + "'\n" + overview_help());
 }
 
 Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::string(const std::string&)>& escape,
@@ -348,17 +355,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
     };
     std::string what = inv.noun + (inv.verb.empty() ? "" : " " + inv.verb);
     for (const auto& [name, value] : inv.options) {
-        std::vector<std::string> owners;
-        if (name == "zone") owners = {"zone import", "changes ls"};
-        else if (name == "limit") owners = {"changes ls"};
-        else if (name == "account") owners = {"zone add", "zone import", "token create", "alert test"};
-        else if (name == "template") owners = {"zone add"};
-        else if (name == "transport" || name == "from" || name == "at" || name == "department") owners = {"explain"};
-        else if (name == "role" || name == "name") owners = {"token create"};
-        else if (name == "range" || name == "period") owners = {"timeline"};
-        else if (name == "timeout") owners = kWaitingCommands;
-        else if (name == "grace") owners = {"drain"};
-        else owners = {"tuple add"};
+        std::vector<std::string> owners = commands_taking(name);
         if (std::find(owners.begin(), owners.end(), what) != owners.end()) continue;
         std::string list;
         for (size_t i = 0; i < owners.size(); ++i)
@@ -371,7 +368,8 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         return it->second;
     };
     if (!inv.servers.empty() && what != "timeline") return usage("--server only goes with 'timeline'");
-    if (inv.wait && std::find(kWaitingCommands.begin(), kWaitingCommands.end(), what) == kWaitingCommands.end())
+    const auto waiting = commands_taking("wait");
+    if (inv.wait && std::find(waiting.begin(), waiting.end(), what) == waiting.end())
         return usage("--wait only goes with a command that changes something ('" + what + "' does not)");
     if (auto timeout = option("timeout")) {
         if (!inv.wait && what != "tuple move") return usage("--timeout goes with --wait");
@@ -572,7 +570,7 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
         if (auto account = option("account")) body["account"] = *account;
         return ApiRequest{"POST", "/v1/alerts/test", body};
     }
-    return usage("unknown command '" + what + "'\n" + kCliUsage);
+    return usage("unknown command '" + what + "'\n" + overview_help());
 }
 
 std::string render(const Invocation& inv, const json& body) {

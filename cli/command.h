@@ -52,6 +52,7 @@ struct Invocation {
     std::map<std::string, std::string> options;
     std::vector<std::string> servers;            // --server, repeatable (timeline)
     bool wait = false;                           // --wait: follow the change to every host (wait.h)
+    bool help = false;                           // --help, -h or `help NOUN VERB`: help_text()
     // How text is drawn (main.cpp decides: a terminal without NO_COLOR gets colour).
     bool color = false;
     size_t width = 80;
@@ -62,8 +63,6 @@ struct ApiRequest {
     std::string path;
     std::optional<nlohmann::json> body;
 };
-
-extern const char* const kCliUsage;
 
 // `env` looks up PATCHBAY_CONTROLLER / PATCHBAY_TOKEN. Errors say what is wrong.
 Result<Invocation> parse_invocation(const std::vector<std::string>& argv,
@@ -78,6 +77,9 @@ Result<ApiRequest> plan_request(const Invocation& inv, const std::function<std::
                                     read_whole_file);
 // What to print for a successful answer.
 std::string render(const Invocation& inv, const nlohmann::json& body);
+// What --help prints for the invocation's noun and verb (overview, a noun's commands, one
+// command); an error for an unknown command.
+Result<std::string> help_text(const Invocation& inv);
 // The exit code for an HTTP status.
 int exit_code_for(long status);
 // The exit code for a successful (2xx) answer: kExitFailed when `alert test` reports a

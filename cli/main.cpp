@@ -95,6 +95,15 @@ int main(int argc, char** argv) {
         std::cerr << "patchbay: " << inv.error() << "\n";
         return kExitUsage;
     }
+    if (inv->help) {
+        auto text = help_text(*inv);
+        if (!text) {
+            std::cerr << "patchbay: " << text.error() << "\n";
+            return kExitUsage;
+        }
+        std::cout << *text;
+        return kExitOk;
+    }
     terminal_style(*inv);
     auto request = plan_request(*inv, ApiClient::segment);
     if (!request) {

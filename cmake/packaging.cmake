@@ -30,6 +30,7 @@ install(FILES units/patchbay-agent.service units/patchbay-http@.service units/pa
 # Valid, and places nothing until the operator sets domains and resolvers (its comments say so).
 install(FILES packaging/agent.toml DESTINATION ${PATCHBAY_CONF_DIR} COMPONENT agent)
 install(FILES docs/units.md DESTINATION ${PATCHBAY_AGENT_DOC} COMPONENT agent)
+install(FILES ${CMAKE_BINARY_DIR}/doc/patchbay-agent.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8 COMPONENT agent)
 install(FILES examples/agent.toml DESTINATION ${PATCHBAY_AGENT_DOC}/examples COMPONENT agent)
 install(DIRECTORY examples/units DESTINATION ${PATCHBAY_AGENT_DOC}/examples COMPONENT agent)
 
@@ -43,7 +44,14 @@ endif()
 install(FILES units/patchbay-controller.service DESTINATION ${PATCHBAY_UNIT_DIR} COMPONENT controller)
 install(FILES packaging/controller.toml DESTINATION ${PATCHBAY_CONF_DIR}
         PERMISSIONS OWNER_READ OWNER_WRITE COMPONENT controller)
-install(FILES docs/units.md DESTINATION ${PATCHBAY_CONTROLLER_DOC} COMPONENT controller)
+install(FILES docs/units.md docs/configuration.md docs/backup.md docs/cli.md
+        DESTINATION ${PATCHBAY_CONTROLLER_DOC} COMPONENT controller)
+# The man pages and the CLI's bash completion, written by patchbay-docgen (cli/CMakeLists.txt).
+install(FILES ${CMAKE_BINARY_DIR}/doc/patchbay.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT controller)
+install(FILES ${CMAKE_BINARY_DIR}/doc/patchbay-controller.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8
+        COMPONENT controller)
+install(FILES ${CMAKE_BINARY_DIR}/doc/patchbay.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+        RENAME patchbay COMPONENT controller)
 install(FILES examples/controller.toml
         DESTINATION ${PATCHBAY_CONTROLLER_DOC}/examples COMPONENT controller)
 install(DIRECTORY examples/policies DESTINATION ${PATCHBAY_CONTROLLER_DOC}/examples COMPONENT controller)
@@ -90,6 +98,6 @@ include(CPack)
 add_custom_target(deb
   COMMAND ${CMAKE_CPACK_COMMAND} -G DEB --config ${CMAKE_BINARY_DIR}/CPackConfig.cmake
   WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
-  DEPENDS patchbay-agent patchbay-demo-listener patchbay-controller patchbay
+  DEPENDS patchbay-agent patchbay-demo-listener patchbay-controller patchbay patchbay-docs
   COMMENT "Debian packages in ${CMAKE_BINARY_DIR}/packages"
   VERBATIM)

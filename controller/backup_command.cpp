@@ -8,20 +8,10 @@
 
 #include "backup.h"
 #include "config.h"
+#include "usage.h"
 
 namespace patchbay {
 
-const char* const kStateCommandUsage =
-    "usage: patchbay-controller backup FILE [--config FILE | --state DIR]\n"
-    "       patchbay-controller restore FILE [--config FILE | --state DIR] [--serial-step N]\n"
-    "  backup   copies the controller's database to FILE while it serves (one consistent\n"
-    "           moment; FILE mode 0600, replaced atomically)\n"
-    "  restore  puts FILE back as the database; the controller must be stopped. Every zone's\n"
-    "           serial moves past the newer of the backup's and the live one's, so agents\n"
-    "           and secondaries take the restored zones; a zone the live database does not\n"
-    "           know moves by --serial-step (default 1000000)\n"
-    "  The state directory: --state, else `state` in --config FILE (default\n"
-    "  /etc/patchbay/controller.toml when it exists), else /var/lib/patchbay.\n";
 
 namespace {
 

@@ -29,6 +29,4 @@ Result<StateCommand> parse_state_command(int argc, const char* const* argv);
 // Runs it, printing what it did on stdout and errors on stderr; the exit code.
 int run_state_command(const StateCommand& command);
 
-extern const char* const kStateCommandUsage;
-
 }  // namespace patchbay

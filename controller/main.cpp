@@ -28,24 +28,13 @@
 #include "token.h"
 #include "systemd_watchdog.h"
 #include "update_handler.h"
+#include "usage.h"
 #include "watchdog.h"
 
 using namespace patchbay;
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: patchbay-controller [--config FILE] [--dev] [--dns-listen ADDR:PORT]... "
-    "[--api-listen ADDR:PORT] [--state DIR] [--log-level LEVEL]\n"
-    "       patchbay-controller backup|restore FILE ...   (patchbay-controller backup --help)\n"
-    "  --dev  embedded defaults: state in a temporary directory, DNS on 127.0.0.1:1053,\n"
-    "         API on 127.0.0.1:8080, an admin token printed as export lines, and zone\n"
-    "         transfers (AXFR/IXFR) allowed from 127.0.0.0/8 and ::1 without a key, and a\n"
-    "         new TSIG key for dynamic updates, printed as PATCHBAY_TSIG (nsupdate -y)\n"
-    "  --client-listen ADDR:PORT  (repeatable) DNS for clients: the client view, health\n"
-    "         applied (docs/views.md); none unless given here or in [client_view]\n"
-    "  --log-level LEVEL  error, warning, notice, info or debug: less severe entries are\n"
-    "         dropped (overrides log_level of [controller]; default info; docs/logs.md)\n";
 
 // Bad flags or configuration (code 2) are the command line's answer, plain on stderr;
 // a failure to start is logged.
@@ -136,9 +125,9 @@ int main(int argc, char** argv) {
         return run_state_command(*command);
     }
     auto flags = parse_controller_flags(argc, argv);
-    if (!flags) return die(flags.error() + "\n" + kUsage, 2);
+    if (!flags) return die(flags.error() + "\n" + kControllerUsage, 2);
     if (flags->help) {
-        std::cout << kUsage;
+        std::cout << kControllerUsage;
         return 0;
     }
     auto cfg = resolve_controller_config(*flags);

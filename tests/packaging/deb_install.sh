@@ -108,6 +108,17 @@ soa=$(dig_ctl +short example.com SOA)
 [ -n "$soa" ] || failp "example.com SOA not served after zone add"
 ok "admin.token + packaged CLI ⇒ zone add example.com ⇒ served ($soa)"
 
+# The man pages and the completion the package installs, written from the programs' own
+# help texts (cli/commands.cpp, usage.h).
+for page in patchbay patchbay-controller; do
+  host_exec h122 man -w "$page" 2>/dev/null | grep -q "/usr/share/man/man[18]/$page\.[18]\.gz" || failp "man -w $page"
+done
+host_exec h122 sh -c 'MANWIDTH=80 man patchbay 2>/dev/null' | grep -q "zone import FILE \[--zone DOMAIN\] \[--account A\]" ||
+  failp "man patchbay does not show the commands"
+got=$(host_exec h122 bash -c 'source /usr/share/bash-completion/completions/patchbay; COMP_WORDS=(patchbay tuple ""); COMP_CWORD=2; _patchbay; echo "${COMPREPLY[*]}"')
+[ "$got" = "add rm move ls" ] || failp "bash completion of 'patchbay tuple ': '$got'"
+ok "the controller package installs man pages patchbay(1), patchbay-controller(8) and the bash completion"
+
 # Backup while it serves, restore while stopped, on the installed server: both commands
 # find the state through /etc/patchbay/controller.toml, and the restored files stay the
 # dynamic user's, so the controller starts on them and serves the backup's zone.
