@@ -260,7 +260,7 @@ unsigned api_threads() {
 
 }  // namespace
 
-Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& listen) {
+HttpRouter api_router(const ApiServices& services) {
     Controller& controller = services.controller;
     HttpRouter router;
     router.set_auth([&controller](HttpRequest& req, HttpResponse& res) {
@@ -292,6 +292,11 @@ Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& li
     if (services.arrangements) arrangement_routes(router, *services.arrangements);
     if (services.events) event_routes(router, *services.events);
     ui_routes(router);
+    return router;
+}
+
+Result<std::unique_ptr<Api>> Api::start(ApiServices services, const Endpoint& listen) {
+    HttpRouter router = api_router(services);
 
     HttpServerOptions options;
     options.threads = api_threads();

@@ -17,6 +17,7 @@
 namespace patchbay {
 
 class HttpServer;
+class HttpRouter;
 class Watchdog;
 class Alerts;
 class Arrangements;
@@ -31,6 +32,12 @@ struct ApiServices {
     Arrangements* arrangements = nullptr;        // /v1/arrangements (the timelines page's layouts)
     EventHub* events = nullptr;                  // GET /v1/events (the page's live stream)
 };
+
+// Every route of the API over `services` (those of the optional parts only when set),
+// behind the token check, as Api::start serves them; the objects `services` names must
+// outlive the router. docs/api.md documents exactly these (tests/unit/controller/
+// api_reference_test.cpp).
+HttpRouter api_router(const ApiServices& services);
 
 class Api {
 public:

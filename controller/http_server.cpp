@@ -171,12 +171,19 @@ void http_error(HttpResponse& response, int status, std::string_view message) {
 }
 
 void HttpRouter::add(std::string method, const std::string& pattern, HttpHandler handler) {
-    Route route{std::move(method), pattern, {}, is_plain(pattern), std::move(handler)};
+    Route route{std::move(method), pattern, pattern, {}, is_plain(pattern), std::move(handler)};
     if (!route.plain) {
         route.pattern = std::regex(pattern);
         route.text = literal_prefix(pattern);
     }
     routes_.push_back(std::move(route));
+}
+
+std::vector<HttpRouter::RouteName> HttpRouter::routes() const {
+    std::vector<RouteName> out;
+    out.reserve(routes_.size());
+    for (const auto& r : routes_) out.push_back(RouteName{r.method, r.source});
+    return out;
 }
 
 void HttpRouter::log(std::string_view line) const {

@@ -81,6 +81,14 @@ public:
     void set_auth(HttpAuthHook hook) { auth_ = std::move(hook); }
     void set_log(HttpLog log) { log_ = std::move(log); }
 
+    // A route as added: its method and its pattern as given to add() (a regex's source).
+    struct RouteName {
+        std::string method;
+        std::string pattern;
+    };
+    // Every route added, in the order they were added (docs/api.md is checked against it).
+    std::vector<RouteName> routes() const;
+
     // The auth hook's verdict for a request whose body has not been read yet.
     bool authorize(HttpRequest& request, HttpResponse& response) const;
     // Answers `request` (auth already passed): the first route whose method and pattern
@@ -93,7 +101,8 @@ public:
 private:
     struct Route {
         std::string method;
-        std::string text;  // plain: the pattern; else the text every match starts with
+        std::string source;  // the pattern as given
+        std::string text;    // plain: the pattern; else the text every match starts with
         std::regex pattern;
         bool plain = false;
         HttpHandler handler;

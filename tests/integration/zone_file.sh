@@ -3,9 +3,11 @@
 # that are not tuples (MX, TXT, CNAME, outside SRV targets) and serves them, turns the
 # SRV records on the zone's addresses into tuples; `zone export` ⇒ `zone import` into a
 # fresh controller gives back the same zone and the same answers; a bad file names
-# file:line, exits 2 and changes nothing; an acknowledged import survives SIGKILL.
+# file:line, exits 2 and changes nothing; an acknowledged import survives SIGKILL;
+# examples/hostdomain.com.zone (the seed as a zone file) imports into the seed's tuples.
 set -euo pipefail
 source "$(dirname "$0")/../lib/controller.sh"
+source "$(dirname "$0")/../lib/seed.sh"
 
 cat >"$work/example.zone" <<'ZONE'
 $ORIGIN example.org.
@@ -90,4 +92,30 @@ expect_eq "fresh controller has no zones" "" "$("$PB" --output json zone ls | gr
 expect_eq "same answers after export ⇒ import into a fresh controller" "$before" "$(sample)"
 "$PB" zone export example.org >"$work/exported2.zone"
 expect_eq "export ⇒ import ⇒ export is byte-identical" "$(cat "$work/exported.zone")" "$(cat "$work/exported2.zone")"
+
+# examples/hostdomain.com.zone: the seed (DESIGN.md §1) as the operator's guide imports it.
+SRC=${PATCHBAY_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
+out=$("$PB" zone import "$SRC/examples/hostdomain.com.zone")
+expect_eq "the example imports the seed's tuples" \
+  "imported hostdomain.com: 5 tuples, 5 other records (serial 2026120501)" "$out"
+expect_eq "its tuples are the seed's" \
+  "$(seed_tuples | awk '{print $1, "tcp", $2, $3, $4, 100}' | sort)" \
+  "$("$PB" --output json tuple ls hostdomain.com | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    assert t["target"] == "", t  # derived targets: tuple move and export work as for `tuple add`
+    print(t["service"], t["transport"], t["address"], t["port"], t["priority"], t["weight"])' | sort)"
+expect_eq "dig: HTTP on 121:80 and 122:80 (p1), 123:8080 (p2)" \
+  "1 100 80 ip4-10-10-10-121.hostdomain.com.|1 100 80 ip4-10-10-10-122.hostdomain.com.|2 100 8080 ip4-10-10-10-123.hostdomain.com.|" \
+  "$(q +short _http._tcp.hostdomain.com SRV | sort | tr '\n' '|')"
+expect_eq "dig: SMTP on 123:23 (p1), 124:23 (p2)" \
+  "1 100 23 ip4-10-10-10-123.hostdomain.com.|2 100 23 ip4-10-10-10-124.hostdomain.com.|" \
+  "$(q +short _smtp._tcp.hostdomain.com SRV | sort | tr '\n' '|')"
+expect_eq "dig: the SRV targets' addresses" "10.10.10.123" "$(q +short ip4-10-10-10-123.hostdomain.com A)"
+expect_eq "dig: nothing on 125" "" "$(q +short _http._tcp.hostdomain.com SRV | grep 10-10-10-125 || true)"
+expect_eq "dig: the MX kept" "10 mail.hostdomain.com." "$(q +short hostdomain.com MX)"
+expect_eq "dig: the TXT kept" '"v=spf1 mx -all"' "$(q +short hostdomain.com TXT)"
+expect_eq "dig: the CNAME kept" "ip4-10-10-10-121.hostdomain.com." "$(q +short www.hostdomain.com CNAME)"
+expect_eq "dig: the spare's address kept" "10.10.10.125" "$(q +short h125.hostdomain.com A)"
+expect_eq "dig: the file's serial" "2026120501" "$(q +short hostdomain.com SOA | awk '{print $3}')"
 echo "zone_file: $pb_pass checks passed"
