@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -71,6 +72,18 @@ inline void add_keys(std::set<std::string>& out, const std::string& prefix, std:
                      const std::set<std::string_view>& tables = {}) {
     for (auto k : keys)
         if (!tables.count(k)) out.insert(prefix + "." + std::string(k));
+}
+
+// What differs between the keys the reference documents and those of the code, one line
+// each ("not documented: agent.x", "documented, not a key of CODE_FILE: agent.y").
+inline std::vector<std::string> key_differences(const std::set<std::string>& documented,
+                                                const std::set<std::string>& code, const std::string& code_file) {
+    std::vector<std::string> out;
+    for (const auto& k : code)
+        if (!documented.count(k)) out.push_back("in " + code_file + ", not documented: " + k);
+    for (const auto& k : documented)
+        if (!code.count(k)) out.push_back("documented, not a key of " + code_file + ": " + k);
+    return out;
 }
 
 }  // namespace patchbay::test
