@@ -13,6 +13,7 @@ build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcur
 # systemd-container without recommends: the recommended libnss-mymachines edits nsswitch.conf.
 test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd bind9 python3 curl
            procps psmisc util-linux jq
+           man-db                     # tests/packaging: man -w, man patchbay from the installed .deb
            clang libclang-rt-14-dev   # clang + libFuzzer: tests/fuzz/run.sh
            chromium fonts-dejavu-core)  # tests/gui: the page in a real browser (playwright-core from npm)
 
