@@ -14,6 +14,7 @@ build_pkgs=(build-essential cmake pkg-config libc-ares-dev libsystemd-dev libcur
 test_pkgs=(systemd systemd-container dbus iproute2 bind9-dnsutils knot-dnsutils knot nsd bind9 python3 curl
            procps psmisc util-linux jq
            man-db                     # tests/packaging: man -w, man patchbay from the installed .deb
+           nginx-light kamailio       # tests/packaging/units.sh runs the example templates for real
            clang libclang-rt-14-dev   # clang + libFuzzer: tests/fuzz/run.sh
            chromium fonts-dejavu-core)  # tests/gui: the page in a real browser (playwright-core from npm)
 
@@ -28,9 +29,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "run as root to install packages" >&2; exit 1; }
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The knot, nsd and bind9 packages enable services we never want running on a test
-  # machine (tests/interop starts its own, on loopback ports).
-  for pkg_svc in knot:knot nsd:nsd bind9:named; do
+  # The knot, nsd, bind9, nginx and kamailio packages enable services we never want running
+  # on a test machine (the tests start their own, on loopback ports or in containers).
+  for pkg_svc in knot:knot nsd:nsd bind9:named nginx-light:nginx kamailio:kamailio; do
     if printf '%s\n' "${missing[@]}" | grep -qx "${pkg_svc%%:*}"; then
       systemctl disable --now "${pkg_svc#*:}" >/dev/null 2>&1 || true
     fi

@@ -7,8 +7,11 @@
 #   put where the packages put them (/usr/sbin, /usr/libexec/patchbay). The servers the
 #   example templates wrap (nginx, postfix, postconf, kamailio) are used where installed;
 #   where not, a STAND-IN script is placed inside the container only (it prints that it is
-#   a stand-in and exits 1): verify only needs an executable at the path. The real
-#   servers' behaviour is not exercised here (docs/units.md).
+#   a stand-in and exits 1): verify only needs an executable at the path. Where nginx and
+#   kamailio are the real ones (build.sh --tests installs nginx-light and kamailio), one
+#   instance of each template is started as the agent would and answers (HTTP, SIP
+#   OPTIONS); postfix is never installed on the test machine (it would take the host's
+#   MTA), so its template is verified only (docs/units.md).
 #   A unit with a deliberate mistake must be reported, so a verify that checks nothing
 #   cannot pass.
 # Env: PATCHBAY_BUILD, PATCHBAY_SOURCE. Needs root and systemd-container (else skips, 77).
@@ -125,4 +128,60 @@ check "the controller's journal shows nothing the sandbox refused" no_denials pa
 check "the agent's journal shows nothing the sandbox refused" no_denials patchbay-agent.service
 check "patchbay-controller.service stops cleanly (inactive, result success)" stops_cleanly patchbay-controller.service
 check "patchbay-agent.service stops cleanly (inactive, result success)" stops_cleanly patchbay-agent.service
-echo "PASS units: $n unit files verified; controller and agent units run"
+
+# ---- the example templates run the real servers, where installed -----------------------
+# One instance each, as the agent starts it: its environment file first, then the
+# template instance named by the escaped tuple. Skipped (and said) for a server that is
+# only a stand-in here; build.sh --tests installs nginx-light and kamailio.
+ran=()
+start_instance() {  # start_instance TEMPLATE ADDR PORT TRANSPORT SERVICE ⇒ prints the unit
+  local template=$1 addr=$2 port=$3 transport=$4 service=$5 unit
+  unit="$template@$(ct systemd-escape "$addr:$port/$transport").service"
+  ct install -m 644 "$SRC/examples/units/$template@.service" "/etc/systemd/system/$template@.service"
+  ct mkdir -p /run/patchbay/env
+  ct sh -c "printf 'PATCHBAY_ADDRESS=%s\nPATCHBAY_PORT=%s\nPATCHBAY_TRANSPORT=%s\nPATCHBAY_DOMAIN=hostdomain.com\nPATCHBAY_SERVICE=%s\n' \
+            $addr $port $transport $service >/run/patchbay/env/$unit.env && systemctl daemon-reload"
+  ct timeout 20 systemctl start "$unit" >/dev/null 2>&1 || { dump "$unit"; return 1; }
+  echo "$unit"
+}
+if [[ " ${standins[*]} " != *" /usr/sbin/nginx "* ]]; then
+  ct mkdir -p /etc/nginx/patchbay
+  ct sh -c 'echo "location / { return 200 \"patchbay nginx on \$server_addr:\$server_port\n\"; }" >/etc/nginx/patchbay/demo.conf'
+  unit=$(start_instance patchbay-nginx 127.0.0.1 8081 tcp http) || { echo "not ok - patchbay-nginx@ does not start"; exit 1; }
+  body=$(ct curl -fsS --max-time 5 http://127.0.0.1:8081/) || { dump "$unit"; echo "not ok - $unit does not answer"; exit 1; }
+  [ "$body" = "patchbay nginx on 127.0.0.1:8081" ] || { echo "not ok - $unit answered '$body'"; exit 1; }
+  check "$unit serves the tuple's address and port ('$body')" true
+  check "$unit stops gracefully (SIGQUIT; inactive, result success)" stops_cleanly "$unit"
+  ran+=(nginx)
+else
+  echo "# nginx is a stand-in here: patchbay-nginx@ verified, not run"
+fi
+if [[ " ${standins[*]} " != *" /usr/sbin/kamailio "* ]]; then
+  unit=$(start_instance patchbay-kamailio 127.0.0.1 5070 udp sip) || { echo "not ok - patchbay-kamailio@ does not start"; exit 1; }
+  # A SIP OPTIONS to the instance: kamailio.cfg (Debian's) answers one addressed to itself.
+  sip_options() {
+    ct python3 - <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1); s.bind(("127.0.0.1", 0))
+port = s.getsockname()[1]
+msg = ("OPTIONS sip:127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKpb1;rport\r\n"
+       "From: <sip:units@127.0.0.1>;tag=pb1\r\nTo: <sip:127.0.0.1:5070>\r\nCall-ID: pb1@127.0.0.1\r\n"
+       "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % port)
+for _ in range(20):
+    s.sendto(msg.encode(), ("127.0.0.1", 5070))
+    try:
+        print(s.recv(4096).decode(errors="replace").split("\r\n")[0]); sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit(1)
+PY
+  }
+  status=$(sip_options) || { dump "$unit"; echo "not ok - $unit does not answer SIP OPTIONS"; exit 1; }
+  [[ $status == "SIP/2.0 "* ]] || { echo "not ok - $unit answered '$status'"; exit 1; }
+  check "$unit answers SIP OPTIONS on udp:127.0.0.1:5070 ('$status')" true
+  check "$unit stops cleanly (inactive, result success)" stops_cleanly "$unit"
+  ran+=(kamailio)
+else
+  echo "# kamailio is a stand-in here: patchbay-kamailio@ verified, not run"
+fi
+echo "PASS units: $n unit files verified; controller and agent units run; templates run: ${ran[*]:-none}"
