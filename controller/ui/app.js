@@ -536,7 +536,13 @@ async function loadSettings() {
   result.textContent = "";
   result.className = "";
   if (!account) return;
+  // Read-only while the account's file loads, so nothing typed meanwhile is overwritten.
+  const text = $("#settings-text");
+  text.readOnly = true;
+  text.dataset.state = "loading";
   const r = await api(`/v1/accounts/${encodeURIComponent(account)}/settings`);
+  text.readOnly = false;
+  text.dataset.state = "ready";
   if (r.ok) {
     $("#settings-text").value = r.data.text;
     $("#settings-file").value = r.data.file;

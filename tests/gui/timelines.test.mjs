@@ -239,6 +239,7 @@ test("health criteria and alert policies: checked and saved through the API, wit
   const page = await signedIn(TOKENS.adminA);
   await page.click("#tab-settings");
   await page.waitForSelector('#settings-account option[value="a"]', { state: "attached" });
+  await page.waitForSelector('#settings-text[data-state="ready"]');  // the account's file loaded
   const bad = "[health]\ndown_after = \"two\"\n";
   await page.fill("#settings-text", bad);
   await page.click("#settings-check");
