@@ -17,6 +17,7 @@
 
 #include "principal.h"
 #include "result.h"
+#include "sqlite_stmt.h"
 
 namespace patchbay {
 
@@ -61,12 +62,9 @@ public:
     Result<void> remove(const ArrangementOwner& owner, const std::string& name);
 
 private:
-    struct Closer {
-        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-    };
     explicit Arrangements(sqlite3* db) : db_(db) {}
     mutable std::mutex mutex_;  // the API's threads share the connection
-    std::unique_ptr<sqlite3, Closer> db_;
+    SqliteDb db_;
 };
 
 }  // namespace patchbay

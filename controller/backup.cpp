@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "fd.h"
+#include "sqlite_stmt.h"
 #include "state_lock.h"
 #include "store.h"
 #include "utc_text.h"
@@ -20,16 +21,11 @@ namespace patchbay {
 
 namespace {
 
-struct DbCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-
 // Opens without ever creating: a missing file is an error of its own, found earlier.
-Result<Db> open_db(const std::string& path, int flags) {
+Result<SqliteDb> open_db(const std::string& path, int flags) {
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-    Db db(raw);
+    SqliteDb db(raw);
     if (rc != SQLITE_OK)
         return fail(ErrorKind::unavailable, "cannot open " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
     sqlite3_busy_timeout(raw, 5000);
@@ -67,25 +63,20 @@ Result<void> copy_all(sqlite3* from, sqlite3* to, const std::string& what) {
 
 // Single-row integer query; 0 for NULL.
 Result<int64_t> number(sqlite3* db, const char* sql, const std::string& path) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK)
-        return fail(ErrorKind::invalid, path + ": " + sqlite3_errmsg(db));
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
-    if (sqlite3_step(raw) != SQLITE_ROW) return fail(ErrorKind::invalid, path + ": " + sqlite3_errmsg(db));
-    return static_cast<int64_t>(sqlite3_column_int64(raw, 0));
+    SqliteStmt query(db, sql, path);
+    auto row = query.ok() ? query.step("read") : Result<bool>(false);
+    if (!row || !*row) return fail(ErrorKind::invalid, path + ": " + sqlite3_errmsg(db));
+    return query.col_int(0);
 }
 
 // Checks that `db` is an undamaged patchbay database and says what it holds.
 Result<DatabaseFacts> read_facts(sqlite3* db, const std::string& path) {
     const std::string not_ours = path + " is not a patchbay controller database";
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &raw, nullptr) != SQLITE_OK)
-        return fail(ErrorKind::invalid, not_ours + ": " + sqlite3_errmsg(db));
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> check(raw, sqlite3_finalize);
-    if (sqlite3_step(raw) != SQLITE_ROW) return fail(ErrorKind::invalid, not_ours + ": " + sqlite3_errmsg(db));
-    auto* verdict = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
-    if (!verdict || std::strcmp(verdict, "ok") != 0)
-        return fail(ErrorKind::invalid, path + " is damaged: " + (verdict ? verdict : "quick_check failed"));
+    SqliteStmt check(db, "PRAGMA quick_check", path);
+    auto row = check.ok() ? check.step("quick_check") : Result<bool>(false);
+    if (!row || !*row) return fail(ErrorKind::invalid, not_ours + ": " + sqlite3_errmsg(db));
+    if (std::string verdict = check.col_text(0); verdict != "ok")
+        return fail(ErrorKind::invalid, path + " is damaged: " + verdict);
     auto tables = number(db,
                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                          "('zones', 'tuples', 'changes', 'tokens')",

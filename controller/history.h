@@ -18,6 +18,7 @@
 #include "health_state.h"
 #include "report.h"
 #include "result.h"
+#include "sqlite_stmt.h"
 
 namespace patchbay {
 
@@ -100,11 +101,8 @@ public:
     Result<std::map<std::string, std::vector<StateBlock>>> all_blocks(int64_t from_ms, int64_t to_ms) const;
 
 private:
-    struct Closer {
-        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-    };
     explicit History(sqlite3* db) : db_(db) {}
-    std::unique_ptr<sqlite3, Closer> db_;
+    SqliteDb db_;
 };
 
 }  // namespace patchbay

@@ -1,17 +1,25 @@
-// sqlite_stmt: a prepared SQLite statement that finalizes itself, for the modules that
-// keep a connection of their own on the controller's database file (history,
-// arrangements). Errors name the database and what was being done.
+// sqlite_stmt: a SQLite connection that closes itself and a prepared statement that
+// finalizes itself, for the modules that keep a connection of their own on the
+// controller's database file (store, history, arrangements, backup). Errors name the
+// database and what was being done.
 #pragma once
 
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "result.h"
 
 namespace patchbay {
+
+struct SqliteCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+// An open connection; closed when dropped.
+using SqliteDb = std::unique_ptr<sqlite3, SqliteCloser>;
 
 // "CONTEXT: WHAT: sqlite's message", kind internal.
 inline Error sqlite_error(sqlite3* db, const std::string& context, const std::string& what) {

@@ -21,6 +21,7 @@
 #include "change_tuples.h"
 #include "record.h"
 #include "result.h"
+#include "sqlite_stmt.h"
 #include "tuple.h"
 
 namespace patchbay {
@@ -220,9 +221,6 @@ public:
     Result<std::vector<SettingsRow>> current_settings() const;
 
 private:
-    struct Closer {
-        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-    };
     explicit Store(sqlite3* db) : db_(db) {}
     Result<void> exec(const char* sql) const;
     // Adds the columns an older database lacks (kAddedColumns in store.cpp).
@@ -230,7 +228,7 @@ private:
     Result<Change> bump(const std::string& zone, const std::string& action, const std::string& detail,
                         const std::string& author, const ChangeTuples& tuples);
 
-    std::unique_ptr<sqlite3, Closer> db_;
+    SqliteDb db_;
 };
 
 }  // namespace patchbay

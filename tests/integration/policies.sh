@@ -8,9 +8,7 @@
 # account a's tokens and b's settings stay as they were; viewers check but never change.
 set -euo pipefail
 source "$(dirname "$0")/../lib/controller.sh"
-client_port=$(free_port)
-while [ "$client_port" = "$dns_port" ] || [ "$client_port" = "$api_port" ]; do client_port=$(free_port); done
-ctl_args=(--client-listen "127.0.0.1:$client_port")
+use_client_listener
 start_controller
 ADMIN=$PATCHBAY_TOKEN
 
